@@ -1,0 +1,22 @@
+package dev.twinbuild.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import io.fabric8.generator.annotation.ValidationRule;
+
+import java.util.List;
+
+/** One layer of the rootfs: exactly one of tar, oci or files. */
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
+@JsonPropertyOrder(alphabetic = true)
+@ValidationRule(value = "[has(self.tar), has(self.oci), has(self.files)].filter(x, x).size() == 1",
+        message = "a layer needs exactly one of tar, oci or files")
+public class Layer {
+    public TarLayer tar;
+    public OciLayer oci;
+    public List<InlineFile> files;
+
+    public String kind() {
+        return tar != null ? "tar" : oci != null ? "oci" : "files";
+    }
+}

@@ -1,0 +1,57 @@
+package dev.twinbuild.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** The image definition shared by the CLI and the operator's CRD (generated from these types). */
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
+@JsonPropertyOrder(alphabetic = true)
+public class SystemImageSpec {
+    @Required
+    @Min(0)
+    @JsonPropertyDescription("Seconds since the epoch; every timestamp in the outputs is clamped to it.")
+    public Long sourceDateEpoch;
+
+    @Required
+    @Size(min = 1)
+    @JsonPropertyDescription("Applied in order; later layers win; OCI whiteouts (.wh.*) are honoured.")
+    public List<Layer> layers = new ArrayList<>();
+
+    @JsonPropertyDescription("Build steps, run in order with /bin/sh; ROOTFS points at the tree.")
+    public List<Step> steps = new ArrayList<>();
+
+    @JsonPropertyDescription("Globs of paths removed from the tree before the outputs are made.")
+    public List<String> exclude = new ArrayList<>();
+
+    @JsonPropertyDescription("Globs of regular files kept but emptied (e.g. /etc/machine-id).")
+    public List<String> emptyFiles = new ArrayList<>();
+
+    @JsonPropertyDescription("Normalisers for files that build steps generate nondeterministically.")
+    public List<Normalizer> normalize = new ArrayList<>();
+
+    @Required
+    @Size(min = 1)
+    public List<Output> outputs = new ArrayList<>();
+
+    public Verification verification;
+
+    @JsonPropertyDescription("Keep character and block device nodes found in tar layers; refused otherwise.")
+    public Boolean allowDevices;
+
+    @JsonPropertyDescription("Builder container image; defaults to the operator's configured image.")
+    public String builderImage;
+
+    @JsonPropertyDescription("Where builds upload their artifacts; defaults to the operator's configured store.")
+    public ArtifactStore store;
+
+    public Verification verificationOrDefault() {
+        return verification != null ? verification : new Verification();
+    }
+}

@@ -1,0 +1,57 @@
+package dev.twinbuild.cli;
+
+import dev.twinbuild.pipeline.BuildException;
+import dev.twinbuild.pipeline.InputException;
+import dev.twinbuild.pipeline.Tools;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * Exit codes: 0 success (reproducible), 1 outputs differ, 2 bad input (the message names the field or
+ * file), 3 the build failed.
+ */
+@Command(name = "twinbuild", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Builds system images reproducibly and proves it by building twice.",
+        subcommands = {BuildCommand.class, VerifyCommand.class, DiffCommand.class})
+public class Main {
+    public static final int OK = 0;
+    public static final int DIFFERS = 1;
+    public static final int BAD_INPUT = 2;
+    public static final int FAILED = 3;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    public static int run(String... args) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            if (ex instanceof InputException) {
+                cmd.getErr().println("twinbuild: error: " + ex.getMessage());
+                return BAD_INPUT;
+            }
+            if (ex instanceof BuildException b) {
+                cmd.getErr().println("twinbuild: build failed (" + b.reason() + "): " + ex.getMessage());
+                return FAILED;
+            }
+            cmd.getErr().println("twinbuild: build failed: " + ex);
+            if (System.getenv("TWINBUILD_DEBUG") != null) {
+                ex.printStackTrace(cmd.getErr());
+            }
+            return FAILED;
+        });
+        cl.setParameterExceptionHandler((ex, args1) -> {
+            ex.getCommandLine().getErr().println("twinbuild: " + ex.getMessage());
+            ex.getCommandLine().usage(ex.getCommandLine().getErr());
+            return BAD_INPUT;
+        });
+        return cl.execute(args);
+    }
+
+    static class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[]{"twinbuild " + Tools.twinbuildVersion()};
+        }
+    }
+}

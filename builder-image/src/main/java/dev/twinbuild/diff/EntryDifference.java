@@ -1,0 +1,17 @@
+package dev.twinbuild.diff;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+
+import java.util.List;
+
+/**
+ * How one path differs between two archives.
+ *
+ * @param kinds e.g. content, mode, owner, mtime, link-target, type, size, only-in-a, only-in-b
+ * @param details human-readable "a → b" lines, one per kind
+ */
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
+@JsonPropertyOrder(alphabetic = true)
+public record EntryDifference(String path, List<String> kinds, List<String> details) {
+}

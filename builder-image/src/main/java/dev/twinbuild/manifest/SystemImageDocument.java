@@ -1,0 +1,37 @@
+package dev.twinbuild.manifest;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import dev.twinbuild.api.v1alpha1.SystemImageSpec;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+/** A SystemImage manifest as the CLI reads it: the same YAML that `kubectl apply` takes. */
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
+@JsonPropertyOrder(alphabetic = true)
+@JsonIgnoreProperties(value = {"status"}, allowGetters = false)
+public class SystemImageDocument {
+    public static final String API_VERSION = "twinbuild.dev/v1alpha1";
+    public static final String KIND = "SystemImage";
+
+    public String apiVersion;
+    public String kind;
+    public Metadata metadata = new Metadata();
+    public SystemImageSpec spec;
+
+    @JsonInclude(JsonInclude.Include.NON_EMPTY)
+    @JsonPropertyOrder(alphabetic = true)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public static class Metadata {
+        public String name;
+        public String namespace;
+        public Map<String, String> labels = new TreeMap<>();
+        public Map<String, String> annotations = new TreeMap<>();
+    }
+
+    public String name() {
+        return metadata != null && metadata.name != null ? metadata.name : "image";
+    }
+}

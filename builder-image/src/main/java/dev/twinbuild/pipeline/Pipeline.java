@@ -1,0 +1,129 @@
+package dev.twinbuild.pipeline;
+
+import dev.twinbuild.api.v1alpha1.Layer;
+import dev.twinbuild.api.v1alpha1.Output;
+import dev.twinbuild.api.v1alpha1.Step;
+import dev.twinbuild.api.v1alpha1.SystemImageSpec;
+import dev.twinbuild.manifest.Manifests;
+import dev.twinbuild.manifest.SystemImageDocument;
+import dev.twinbuild.pipeline.assemble.ArchiveLimits;
+import dev.twinbuild.pipeline.assemble.InlineFilesApplier;
+import dev.twinbuild.pipeline.assemble.TarLayerApplier;
+import dev.twinbuild.pipeline.emit.Outputs;
+import dev.twinbuild.pipeline.fetch.Fetcher;
+import dev.twinbuild.pipeline.fetch.OciPuller;
+import dev.twinbuild.pipeline.normalise.TreeNormalizer;
+import dev.twinbuild.pipeline.normalise.TreeScanner;
+import dev.twinbuild.pipeline.record.BuildRecord;
+import dev.twinbuild.pipeline.steps.Sandbox;
+import dev.twinbuild.pipeline.steps.StepRunner;
+import dev.twinbuild.pipeline.tree.Rootfs;
+import dev.twinbuild.pipeline.tree.TreeEntry;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** pinned inputs → rootfs → steps → normalisation → outputs → SHA-256 → build record. */
+public final class Pipeline {
+    public static final String RECORD_FILE = "build-record.json";
+
+    private final ArchiveLimits limits;
+
+    public Pipeline(ArchiveLimits limits) {
+        this.limits = limits;
+    }
+
+    public static BuildResult build(SystemImageDocument doc, Path manifestDir, Path outDir, BuildOptions options)
+            throws IOException {
+        return new Pipeline(ArchiveLimits.DEFAULT).run(doc, manifestDir, outDir, options);
+    }
+
+    public BuildResult run(SystemImageDocument doc, Path manifestDir, Path outDir, BuildOptions options)
+            throws IOException {
+        Manifests.check(doc);
+        SystemImageSpec spec = doc.spec;
+        Path work = options.workDir();
+        Path rootDir = work.resolve("rootfs");
+        Rootfs.deleteTree(rootDir);
+        Rootfs.deleteTree(work.resolve("scratch"));
+        Rootfs.deleteTree(work.resolve("normalised"));
+        Files.createDirectories(outDir);
+
+        BuildRecord record = new BuildRecord();
+        record.image = doc.name();
+        record.specSha256 = Hashes.sha256(Manifests.canonicalJson(spec));
+        record.sourceDateEpoch = spec.sourceDateEpoch;
+        record.variations.putAll(options.variations());
+        Tools.versions(record.tools, !spec.steps.isEmpty());
+
+        Rootfs fs = new Rootfs(rootDir, spec.sourceDateEpoch);
+        assemble(spec, manifestDir, options, fs, record);
+        runSteps(spec, options, work, rootDir, record);
+
+        List<TreeScanner.Scanned> scanned = new TreeScanner(rootDir, fs.meta(), options.dirOrder()).scan();
+        List<TreeEntry> entries = new TreeNormalizer(spec, work.resolve("normalised")).normalize(scanned);
+        record.entries = entries.size();
+
+        List<OutputArtifact> outputs = new ArrayList<>();
+        for (Output o : spec.outputs) {
+            String file = o.name != null ? o.name : doc.name() + "." + o.format.extension();
+            outputs.add(Outputs.write(o, file, entries, outDir, Math.max(1, options.threads())));
+        }
+        record.outputs = outputs;
+        Path recordFile = outDir.resolve(RECORD_FILE);
+        Files.write(recordFile, (new String(Manifests.canonicalJson(record), StandardCharsets.UTF_8) + "\n")
+                .getBytes(StandardCharsets.UTF_8));
+        return new BuildResult(outputs, recordFile);
+    }
+
+    private void assemble(SystemImageSpec spec, Path manifestDir, BuildOptions options, Rootfs fs,
+                          BuildRecord record) throws IOException {
+        Fetcher fetcher = new Fetcher(options.cacheDir(), limits.maxTotalBytes());
+        boolean devices = Boolean.TRUE.equals(spec.allowDevices);
+        for (int i = 0; i < spec.layers.size(); i++) {
+            Layer l = spec.layers.get(i);
+            String field = "spec.layers[" + i + "]";
+            if (l.tar != null) {
+                Path blob = fetcher.fetch(l.tar.url, l.tar.sha256, manifestDir, field + ".tar");
+                try (InputStream in = Files.newInputStream(blob)) {
+                    new TarLayerApplier(fs, limits, devices).apply(in, field);
+                }
+                record.inputs.add(new BuildRecord.Input(field, "tar", l.tar.url, null, l.tar.sha256, null, null));
+            } else if (l.oci != null) {
+                List<Path> blobs = new OciPuller(fetcher).pull(l.oci.image, l.oci.platformOrDefault(), field + ".oci");
+                List<String> digests = new ArrayList<>();
+                for (Path b : blobs) {
+                    try (InputStream in = Files.newInputStream(b)) {
+                        new TarLayerApplier(fs, limits, devices).apply(in, field + " (blob " + b.getFileName() + ")");
+                    }
+                    digests.add(b.getFileName().toString());
+                }
+                String digest = l.oci.image.substring(l.oci.image.indexOf("@sha256:") + 8);
+                record.inputs.add(new BuildRecord.Input(field, "oci", null, l.oci.image, digest, digests, null));
+            } else {
+                new InlineFilesApplier(fs, spec.sourceDateEpoch).apply(l.files, field);
+                record.inputs.add(new BuildRecord.Input(field, "files", null, null, null, null, l.files.size()));
+            }
+        }
+    }
+
+    private static void runSteps(SystemImageSpec spec, BuildOptions options, Path work, Path rootDir,
+                                 BuildRecord record) throws IOException {
+        if (spec.steps.isEmpty()) {
+            return;
+        }
+        StepRunner runner = new StepRunner(Sandbox.detect(), rootDir, work.resolve("scratch"), work.resolve("logs"),
+                spec.sourceDateEpoch, options.clockOffsetSeconds(), options.cpus());
+        for (int i = 0; i < spec.steps.size(); i++) {
+            Step s = spec.steps.get(i);
+            runner.run(s, i);
+            record.steps.add(new BuildRecord.StepRecord(s.name, Hashes.sha256(s.run.getBytes(StandardCharsets.UTF_8)),
+                    s.chrooted()));
+        }
+    }
+}

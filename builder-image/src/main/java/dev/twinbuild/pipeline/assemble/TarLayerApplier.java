@@ -1,0 +1,155 @@
+package dev.twinbuild.pipeline.assemble;
+
+import dev.twinbuild.pipeline.InputException;
+import dev.twinbuild.pipeline.tree.EntryType;
+import dev.twinbuild.pipeline.tree.Rootfs;
+import dev.twinbuild.pipeline.tree.SafePaths;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Applies one tar layer (plain, gzip, zstd or bzip2) onto the rootfs with OCI whiteout semantics.
+ * Everything in the archive is untrusted: names, links, sizes and types are checked before use.
+ */
+public final class TarLayerApplier {
+    private static final String WHITEOUT = ".wh.";
+    private static final String OPAQUE = ".wh..wh..opq";
+
+    private final Rootfs fs;
+    private final ArchiveLimits limits;
+    private final boolean allowDevices;
+
+    public TarLayerApplier(Rootfs fs, ArchiveLimits limits, boolean allowDevices) {
+        this.fs = fs;
+        this.limits = limits;
+        this.allowDevices = allowDevices;
+    }
+
+    /** @param layer names the layer in errors, e.g. {@code spec.layers[0]} */
+    public void apply(InputStream raw, String layer) throws IOException {
+        CountingInputStream compressed = new CountingInputStream(raw);
+        InputStream plain = new LimitedInputStream(Decompressors.open(compressed, layer), layer, limits,
+                compressed::count);
+        // Names are decoded as UTF-8 explicitly: the platform charset would make them depend on the locale.
+        TarArchiveInputStream tar = new TarArchiveInputStream(plain, "UTF-8");
+        Map<String, EntryType> seen = new HashMap<>();
+        Set<String> added = new HashSet<>();
+        long entries = 0;
+        long total = 0;
+        while (true) {
+            TarArchiveEntry e;
+            try {
+                e = tar.getNextEntry();
+            } catch (IOException | IllegalArgumentException ex) {
+                throw new InputException(layer, "malformed archive after " + entries + " entries: " + ex.getMessage(),
+                        ex);
+            }
+            if (e == null) {
+                break;
+            }
+            if (++entries > limits.maxEntries()) {
+                throw new InputException(layer, "more than " + limits.maxEntries() + " entries");
+            }
+            String what = layer + " entry '" + e.getName() + "'";
+            String name = SafePaths.normalise(e.getName(), what);
+            if (e.getSize() < 0 || e.getSize() > limits.maxEntryBytes()) {
+                throw new InputException(what, "declared size " + e.getSize() + " exceeds the limit of "
+                        + limits.maxEntryBytes() + " bytes");
+            }
+            total += e.getSize();
+            if (total > limits.maxTotalBytes()) {
+                throw new InputException(what, "archive content exceeds " + limits.maxTotalBytes() + " bytes");
+            }
+            String base = name.substring(name.lastIndexOf('/') + 1);
+            if (base.startsWith(WHITEOUT)) {
+                whiteout(name, base, added, what);
+                continue;
+            }
+            EntryType type = typeOf(e, what);
+            EntryType before = seen.put(name, type);
+            if (before != null && !(before == EntryType.DIR && type == EntryType.DIR)) {
+                throw new InputException(what, "duplicate entry in the same archive");
+            }
+            long mtime = e.getLastModifiedTime().toMillis() / 1000;
+            int mode = e.getMode() & 07777;
+            long uid = e.getLongUserId();
+            long gid = e.getLongGroupId();
+            if (name.isEmpty()) {
+                if (type != EntryType.DIR) {
+                    throw new InputException(what, "the root must be a directory");
+                }
+                fs.putDir("", mode, uid, gid, mtime);
+                continue;
+            }
+            String real = fs.place(name, what);
+            added.add(real);
+            switch (type) {
+                case DIR -> fs.putDir(real, mode, uid, gid, mtime);
+                case FILE -> fs.putFile(real, tar, e.getSize(), mode, uid, gid, mtime);
+                case SYMLINK -> fs.putSymlink(real, e.getLinkName(), uid, gid, mtime, what);
+                case HARDLINK -> {
+                    String target = SafePaths.normalise(e.getLinkName(), what + " (hardlink target)");
+                    String targetReal = fs.place(target, what + " (hardlink target)");
+                    fs.putHardlink(real, targetReal, what);
+                }
+                default -> {
+                    if (!allowDevices && type != EntryType.FIFO) {
+                        throw new InputException(what, "device node refused (set spec.allowDevices: true to keep"
+                                + " device nodes in the outputs)");
+                    }
+                    fs.putSpecial(real, type, mode, uid, gid, mtime, e.getDevMajor(), e.getDevMinor());
+                }
+            }
+        }
+        fs.fixDirectoryTimes();
+    }
+
+    private void whiteout(String name, String base, Set<String> added, String what) throws IOException {
+        int slash = name.lastIndexOf('/');
+        String parent = slash < 0 ? "" : name.substring(0, slash);
+        if (base.equals(OPAQUE)) {
+            String realDir = parent.isEmpty() ? "" : fs.place(parent, what);
+            fs.clearChildren(realDir, added);
+            return;
+        }
+        String hidden = base.substring(WHITEOUT.length());
+        if (hidden.isEmpty() || hidden.equals(".") || hidden.equals("..")) {
+            throw new InputException(what, "invalid whiteout");
+        }
+        String target = parent.isEmpty() ? hidden : parent + "/" + hidden;
+        String real = fs.place(target, what);
+        fs.remove(real);
+    }
+
+    private static EntryType typeOf(TarArchiveEntry e, String what) {
+        if (e.isDirectory()) {
+            return EntryType.DIR;
+        }
+        if (e.isSymbolicLink()) {
+            return EntryType.SYMLINK;
+        }
+        if (e.isLink()) {
+            return EntryType.HARDLINK;
+        }
+        if (e.isCharacterDevice()) {
+            return EntryType.CHAR_DEVICE;
+        }
+        if (e.isBlockDevice()) {
+            return EntryType.BLOCK_DEVICE;
+        }
+        if (e.isFIFO()) {
+            return EntryType.FIFO;
+        }
+        if (e.isFile()) {
+            return EntryType.FILE;
+        }
+        throw new InputException(what, "unsupported tar entry type '" + (char) e.getLinkFlag() + "'");
+    }
+}

@@ -1,0 +1,110 @@
+package dev.twinbuild.pipeline.normalise;
+
+import dev.twinbuild.pipeline.BuildOptions.DirOrder;
+import dev.twinbuild.pipeline.tree.EntryType;
+import dev.twinbuild.pipeline.tree.Meta;
+import dev.twinbuild.pipeline.tree.PathOrder;
+import dev.twinbuild.pipeline.tree.TreeEntry;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads the final tree back from disk, joined with the metadata kept during assembly. The disk says
+ * what exists and what steps changed; the metadata says owners, special bits and device numbers.
+ * The result is sorted by path bytes whatever order the directories were read in.
+ */
+public final class TreeScanner {
+    private static final LinkOption NOFOLLOW = LinkOption.NOFOLLOW_LINKS;
+    private static final String ATTRS = "unix:mode,ino,dev,size,lastModifiedTime";
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFDIR = 0040000;
+    private static final int S_IFREG = 0100000;
+    private static final int S_IFLNK = 0120000;
+
+    private final Path root;
+    private final Map<String, Meta> meta;
+    private final DirOrder order;
+
+    public TreeScanner(Path root, Map<String, Meta> meta, DirOrder order) {
+        this.root = root;
+        this.meta = meta;
+        this.order = order;
+    }
+
+    /** Entries with the on-disk identity (dev:ino) of regular files, for hardlink grouping. */
+    public record Scanned(TreeEntry entry, String fileKey) {
+    }
+
+    public List<Scanned> scan() throws IOException {
+        List<Scanned> out = new ArrayList<>();
+        walk(root, "", out);
+        out.sort((a, b) -> PathOrder.BYTES.compare(a.entry().path(), b.entry().path()));
+        return out;
+    }
+
+    private void walk(Path dir, String rel, List<Scanned> out) throws IOException {
+        out.add(entry(dir, rel));
+        List<Path> children = new ArrayList<>();
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
+            s.forEach(children::add);
+        }
+        if (order == DirOrder.REVERSE) {
+            Collections.reverse(children);
+        }
+        for (Path c : children) {
+            String name = c.getFileName().toString();
+            String childRel = rel.isEmpty() ? name : rel + "/" + name;
+            if (Files.isDirectory(c, NOFOLLOW)) {
+                walk(c, childRel, out);
+            } else {
+                out.add(entry(c, childRel));
+            }
+        }
+    }
+
+    private Scanned entry(Path p, String rel) throws IOException {
+        Map<String, Object> a = Files.readAttributes(p, ATTRS, NOFOLLOW);
+        int unixMode = (Integer) a.get("mode");
+        int perm = unixMode & 07777;
+        long mtime = Math.floorDiv(((FileTime) a.get("lastModifiedTime")).toMillis(), 1000);
+        long size = (Long) a.get("size");
+        Meta m = meta.get(rel);
+        EntryType type = switch (unixMode & S_IFMT) {
+            case S_IFDIR -> EntryType.DIR;
+            case S_IFREG -> EntryType.FILE;
+            case S_IFLNK -> EntryType.SYMLINK;
+            default -> throw new IOException(rel + ": unexpected file type on disk (0" + Integer.toOctalString(unixMode)
+                    + "); build steps may create files, directories and symlinks only");
+        };
+        // Metadata applies while the disk still shows what assembly put there; a step's change wins.
+        boolean known = m != null && (m.type() == type || m.type().isSpecial() && type == EntryType.FILE && size == 0
+                || m.type() == EntryType.HARDLINK && type == EntryType.FILE);
+        long uid = known ? m.uid() : 0;
+        long gid = known ? m.gid() : 0;
+        int mode = known && (m.diskMode() & 0777) == (perm & 0777) ? m.mode() : perm;
+        if (type == EntryType.SYMLINK) {
+            String target = Files.readSymbolicLink(p).toString();
+            boolean same = known && target.equals(m.linkTarget());
+            return new Scanned(new TreeEntry(rel, type, 0777, uid, gid, same ? m.mtime() : mtime, 0, target, 0, 0,
+                    null), null);
+        }
+        if (known && m.type().isSpecial()) {
+            return new Scanned(new TreeEntry(rel, m.type(), m.mode(), uid, gid, m.mtime(), 0, null, m.devMajor(),
+                    m.devMinor(), null), null);
+        }
+        if (type == EntryType.DIR) {
+            return new Scanned(new TreeEntry(rel, type, mode, uid, gid, mtime, 0, null, 0, 0, null), null);
+        }
+        String key = a.get("dev") + ":" + a.get("ino");
+        return new Scanned(new TreeEntry(rel, type, mode, uid, gid, mtime, size, null, 0, 0, size > 0 ? p : null), key);
+    }
+}

@@ -1,0 +1,156 @@
+package dev.twinbuild.pipeline.tree;
+
+import dev.twinbuild.pipeline.InputException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+
+/**
+ * Turns untrusted names from archives and specs into paths inside the root, and never lets one
+ * reach outside: '..' and absolute names are refused, and symlinks met on the way are resolved as a
+ * chroot would, refusing any that climbs above the root.
+ */
+public final class SafePaths {
+    private static final int MAX_LINKS = 40;
+    public static final int MAX_PATH_BYTES = 4096;
+
+    private SafePaths() {
+    }
+
+    /** "./usr//bin/" becomes "usr/bin"; "" is the root. Refuses '..', absolute names and NUL. */
+    public static String normalise(String raw, String what) {
+        if (raw.indexOf('\0') >= 0) {
+            throw new InputException(what, "NUL byte in name");
+        }
+        if (raw.length() > MAX_PATH_BYTES) {
+            throw new InputException(what, "name longer than " + MAX_PATH_BYTES + " bytes");
+        }
+        if (raw.startsWith("/")) {
+            throw new InputException(what, "absolute path '" + raw + "' in archive is refused");
+        }
+        List<String> parts = new ArrayList<>();
+        for (String p : raw.split("/")) {
+            if (p.isEmpty() || p.equals(".")) {
+                continue;
+            }
+            if (p.equals("..")) {
+                throw new InputException(what, "'..' in path '" + raw + "' is refused");
+            }
+            parts.add(p);
+        }
+        return String.join("/", parts);
+    }
+
+    /** Like {@link #normalise} for absolute paths given in a spec ("/etc/hostname" → "etc/hostname"). */
+    public static String normaliseAbsolute(String raw, String what) {
+        if (!raw.startsWith("/")) {
+            throw new InputException(what, "must be an absolute path");
+        }
+        return normalise(raw.substring(1), what);
+    }
+
+    /**
+     * Checks a symlink target lexically from the link's directory: relative targets may not climb above
+     * the root. Absolute targets mean the same path inside the root.
+     */
+    public static void checkSymlinkTarget(String linkPath, String target, String what) {
+        if (target.isEmpty() || target.indexOf('\0') >= 0 || target.length() > MAX_PATH_BYTES) {
+            throw new InputException(what, "invalid symlink target");
+        }
+        Deque<String> stack = new ArrayDeque<>();
+        if (!target.startsWith("/")) {
+            String[] parent = linkPath.split("/");
+            for (int i = 0; i < parent.length - 1; i++) {
+                if (!parent[i].isEmpty()) {
+                    stack.addLast(parent[i]);
+                }
+            }
+        }
+        for (String p : target.split("/")) {
+            if (p.isEmpty() || p.equals(".")) {
+                continue;
+            }
+            if (p.equals("..")) {
+                if (stack.isEmpty()) {
+                    throw new InputException(what, "symlink " + linkPath + " -> " + target
+                            + " points outside the root");
+                }
+                stack.removeLast();
+            } else {
+                stack.addLast(p);
+            }
+        }
+    }
+
+    /**
+     * Resolves the parent directories of {@code rel} inside {@code root}, following symlinks chroot-style,
+     * and returns the on-disk path of the final component (not followed). Refuses escapes and loops.
+     */
+    public static Path resolveParent(Path root, String rel, String what) throws IOException {
+        if (rel.isEmpty()) {
+            return root;
+        }
+        int slash = rel.lastIndexOf('/');
+        String parent = slash < 0 ? "" : rel.substring(0, slash);
+        String last = slash < 0 ? rel : rel.substring(slash + 1);
+        String resolved = resolveDir(root, parent, what, new int[]{0});
+        return resolved.isEmpty() ? root.resolve(last) : root.resolve(resolved).resolve(last);
+    }
+
+    /** Resolves a directory path fully (all components followed chroot-style); returns it relative to root. */
+    private static String resolveDir(Path root, String rel, String what, int[] links) throws IOException {
+        Deque<String> done = new ArrayDeque<>();
+        Deque<String> todo = new ArrayDeque<>();
+        for (String p : rel.split("/")) {
+            if (!p.isEmpty()) {
+                todo.addLast(p);
+            }
+        }
+        while (!todo.isEmpty()) {
+            String p = todo.removeFirst();
+            if (p.equals(".")) {
+                continue;
+            }
+            if (p.equals("..")) {
+                if (done.isEmpty()) {
+                    throw new InputException(what, "path resolves outside the root");
+                }
+                done.removeLast();
+                continue;
+            }
+            Path candidate = root.resolve(String.join("/", done)).resolve(p);
+            if (Files.isSymbolicLink(candidate)) {
+                if (++links[0] > MAX_LINKS) {
+                    throw new InputException(what, "too many levels of symbolic links");
+                }
+                String target = Files.readSymbolicLink(candidate).toString();
+                if (target.startsWith("/")) {
+                    done.clear();
+                }
+                List<String> parts = new ArrayList<>();
+                for (String t : target.split("/")) {
+                    if (!t.isEmpty()) {
+                        parts.add(t);
+                    }
+                }
+                for (int i = parts.size() - 1; i >= 0; i--) {
+                    todo.addFirst(parts.get(i));
+                }
+                continue;
+            }
+            if (Files.exists(candidate, LinkOption.NOFOLLOW_LINKS)
+                    && !Files.isDirectory(candidate, LinkOption.NOFOLLOW_LINKS)) {
+                throw new InputException(what, "'" + String.join("/", done) + (done.isEmpty() ? "" : "/") + p
+                        + "' is not a directory");
+            }
+            done.addLast(p);
+        }
+        return String.join("/", done);
+    }
+}
