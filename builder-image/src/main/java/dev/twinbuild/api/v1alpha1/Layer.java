@@ -9,7 +9,8 @@ import java.util.List;
 /** One layer of the rootfs: exactly one of tar, oci or files. */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 @JsonPropertyOrder(alphabetic = true)
-@ValidationRule(value = "[has(self.tar), has(self.oci), has(self.files)].filter(x, x).size() == 1",
+// Arithmetic, not a list filter: the API server refuses the filter form as over its CEL cost budget.
+@ValidationRule(value = "(has(self.tar) ? 1 : 0) + (has(self.oci) ? 1 : 0) + (has(self.files) ? 1 : 0) == 1",
         message = "a layer needs exactly one of tar, oci or files")
 public class Layer {
     public TarLayer tar;

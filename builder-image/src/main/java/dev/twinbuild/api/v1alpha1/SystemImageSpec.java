@@ -20,7 +20,7 @@ public class SystemImageSpec {
     public Long sourceDateEpoch;
 
     @Required
-    @Size(min = 1)
+    @Size(min = 1, max = 256)
     @JsonPropertyDescription("Applied in order; later layers win; OCI whiteouts (.wh.*) are honoured.")
     public List<Layer> layers = new ArrayList<>();
 

@@ -92,7 +92,7 @@ public final class TarLayerApplier {
             added.add(real);
             switch (type) {
                 case DIR -> fs.putDir(real, mode, uid, gid, mtime);
-                case FILE -> fs.putFile(real, tar, e.getSize(), mode, uid, gid, mtime);
+                case FILE -> fs.putFile(real, new Guarded(tar, what), e.getSize(), mode, uid, gid, mtime);
                 case SYMLINK -> fs.putSymlink(real, e.getLinkName(), uid, gid, mtime, what);
                 case HARDLINK -> {
                     String target = SafePaths.normalise(e.getLinkName(), what + " (hardlink target)");
@@ -126,6 +126,34 @@ public final class TarLayerApplier {
         String target = parent.isEmpty() ? hidden : parent + "/" + hidden;
         String real = fs.place(target, what);
         fs.remove(real);
+    }
+
+    /** Read errors of the archive are the input's fault; write errors stay I/O errors. */
+    private static final class Guarded extends java.io.FilterInputStream {
+        private final String what;
+
+        Guarded(InputStream in, String what) {
+            super(in);
+            this.what = what;
+        }
+
+        @Override
+        public int read() throws IOException {
+            try {
+                return super.read();
+            } catch (IOException e) {
+                throw new InputException(what, "malformed archive: " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            try {
+                return super.read(b, off, len);
+            } catch (IOException e) {
+                throw new InputException(what, "malformed archive: " + e.getMessage(), e);
+            }
+        }
     }
 
     private static EntryType typeOf(TarArchiveEntry e, String what) {

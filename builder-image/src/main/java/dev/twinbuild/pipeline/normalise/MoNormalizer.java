@@ -8,8 +8,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -22,11 +24,23 @@ final class MoNormalizer implements ContentNormalizer {
             "((?:POT-Creation|PO-Revision)-Date: )(\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}[+-]\\d{4})");
     private static final long MAX = 64L << 20;
 
+    private static final DateTimeFormatter FORMAT = DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mmxx");
+
+    private final long sourceDateEpoch;
     private final String date;
 
     MoNormalizer(long sourceDateEpoch) {
-        date = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mmxx")
-                .format(Instant.ofEpochSecond(sourceDateEpoch).atOffset(ZoneOffset.UTC));
+        this.sourceDateEpoch = sourceDateEpoch;
+        date = FORMAT.format(Instant.ofEpochSecond(sourceDateEpoch).atOffset(ZoneOffset.UTC));
+    }
+
+    /** Compares instants: "2023-11-14 20:00-0500" is later than "2023-11-14 22:13+0000", though it sorts before. */
+    private boolean later(String d) {
+        try {
+            return OffsetDateTime.parse(d, FORMAT).toEpochSecond() > sourceDateEpoch;
+        } catch (DateTimeParseException e) {
+            return d.compareTo(date) > 0;
+        }
     }
 
     @Override
@@ -58,7 +72,7 @@ final class MoNormalizer implements ContentNormalizer {
             Matcher m = DATE.matcher(header);
             StringBuilder sb = new StringBuilder();
             while (m.find()) {
-                m.appendReplacement(sb, Matcher.quoteReplacement(m.group(1) + (m.group(2).compareTo(date) > 0 ? date
+                m.appendReplacement(sb, Matcher.quoteReplacement(m.group(1) + (later(m.group(2)) ? date
                         : m.group(2))));
             }
             m.appendTail(sb);

@@ -1,0 +1,214 @@
+package dev.twinbuild.pipeline.assemble;
+
+import dev.twinbuild.pipeline.BuildOptions;
+import dev.twinbuild.pipeline.BuildResult;
+import dev.twinbuild.pipeline.InputException;
+import dev.twinbuild.testing.Builds;
+import dev.twinbuild.testing.Tars;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Inputs come from the internet: every class of hostile archive is refused, and nothing escapes the root. */
+class HostileArchiveTest {
+    @TempDir
+    Path tmp;
+
+    private InputException refused(byte[] archive) {
+        return refused(archive, ArchiveLimits.DEFAULT, "");
+    }
+
+    private InputException refused(byte[] archive, ArchiveLimits limits, String extraSpec) {
+        Path in = tmp.resolve("in");
+        Path work = tmp.resolve("work");
+        String sha;
+        try {
+            sha = Builds.input(in, "layer.tar", archive);
+        } catch (IOException e) {
+            throw new RuntimeException(e);
+        }
+        Map<String, Long> before = snapshotOutside();
+        Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> {
+            Builds.build(Builds.tarManifest("layer.tar", sha, "[{format: tar}]") + extraSpec, in, work,
+                    BuildOptions.defaults(work.resolve("w")), limits);
+        });
+        assertThat(t).isInstanceOf(InputException.class);
+        assertThat(snapshotOutside()).as("nothing written outside the work directory").isEqualTo(before);
+        assertThat(tmp.resolve("work/out/t.tar")).doesNotExist();
+        return (InputException) t;
+    }
+
+    /** Everything in tmp except the work directory, plus /etc/passwd as the usual target. */
+    private Map<String, Long> snapshotOutside() {
+        Map<String, Long> m = new HashMap<>();
+        try (Stream<Path> s = Files.walk(tmp)) {
+            s.filter(p -> !p.startsWith(tmp.resolve("work"))).forEach(p -> m.put(p.toString(), p.toFile().length()));
+            m.put("/etc/passwd", Files.getLastModifiedTime(Path.of("/etc/passwd")).toMillis());
+        } catch (IOException e) {
+            throw new RuntimeException(e);
+        }
+        return m;
+    }
+
+    @Test
+    void dotDotEntryIsRefusedAndNamed() {
+        InputException e = refused(new Tars().file("ok", "x").file("a/../../evil", "pwned").bytes());
+        assertThat(e.field()).contains("spec.layers[0]").contains("a/../../evil");
+        assertThat(e.getMessage()).contains("'..'");
+        assertThat(tmp.resolve("evil")).doesNotExist();
+    }
+
+    @Test
+    void absoluteEntryIsRefused() {
+        InputException e = refused(new Tars().file("/etc/evil", "pwned").bytes());
+        assertThat(e.getMessage()).contains("absolute path");
+    }
+
+    @Test
+    void symlinkClimbingOutOfTheRootIsRefused() {
+        InputException e = refused(new Tars().dir("a/", 0755).symlink("a/up", "../../..").bytes());
+        assertThat(e.getMessage()).contains("points outside the root");
+    }
+
+    @Test
+    void writingThroughAnEscapingSymlinkChainIsRefused() {
+        // b -> a/.. is fine (the root); c -> b/.. would climb above it.
+        InputException e = refused(new Tars().dir("a/", 0755).symlink("b", "a/..").symlink("c", "b/..")
+                .file("c/etc/passwd", "pwned").bytes());
+        assertThat(e.getMessage()).containsAnyOf("outside the root", "points outside");
+    }
+
+    @Test
+    void absoluteSymlinkIsFollowedInsideTheRootOnly() throws IOException {
+        Path in = tmp.resolve("in");
+        byte[] tar = new Tars().dir("etc/", 0755).symlink("hostetc", "/etc").file("hostetc/passwd", "root:x:0:0\n")
+                .bytes();
+        String sha = Builds.input(in, "layer.tar", tar);
+        long passwd = Files.getLastModifiedTime(Path.of("/etc/passwd")).toMillis();
+        BuildResult r = Builds.build(Builds.tarManifest("layer.tar", sha, "[{format: tar}]"), in, tmp.resolve("work"));
+        Map<String, String> entries = list(tmp.resolve("work/out").resolve(r.outputs().get(0).file()));
+        assertThat(entries).containsEntry("./etc/passwd", "file").containsEntry("./hostetc", "symlink:/etc");
+        assertThat(Files.getLastModifiedTime(Path.of("/etc/passwd")).toMillis()).isEqualTo(passwd);
+    }
+
+    @Test
+    void hardlinkOutsideTheRootIsRefused() {
+        assertThat(refused(new Tars().hardlink("h", "../../etc/passwd").bytes()).getMessage()).contains("'..'");
+        assertThat(refused(new Tars().hardlink("h", "/etc/passwd").bytes()).getMessage()).contains("absolute");
+    }
+
+    @Test
+    void hardlinkToASymlinkOrMissingFileIsRefused() {
+        assertThat(refused(new Tars().symlink("s", "x").hardlink("h", "s").bytes()).getMessage())
+                .contains("not a regular file");
+        assertThat(refused(new Tars().hardlink("h", "missing").bytes()).getMessage()).contains("not a regular file");
+    }
+
+    @Test
+    void deviceNodesAreRefusedUnlessAllowed() throws IOException {
+        byte[] tar = new Tars().dir("dev/", 0755).device("dev/console", 5, 1).bytes();
+        assertThat(refused(tar).getMessage()).contains("device node refused").contains("allowDevices");
+
+        Path in = tmp.resolve("in2");
+        String sha = Builds.input(in, "layer.tar", tar);
+        BuildResult r = Builds.build(Builds.tarManifest("layer.tar", sha, "[{format: tar}]") + "  allowDevices: true\n",
+                in, tmp.resolve("work2"));
+        assertThat(list(tmp.resolve("work2/out").resolve(r.outputs().get(0).file())))
+                .containsEntry("./dev/console", "char:5,1");
+    }
+
+    @Test
+    void duplicateEntriesAreRefused() {
+        assertThat(refused(new Tars().file("etc/x", "a").file("etc/x", "b").bytes()).getMessage())
+                .contains("duplicate entry");
+        assertThat(refused(new Tars().dir("etc/", 0755).file("etc", "file now").bytes()).getMessage())
+                .contains("duplicate entry");
+    }
+
+    @Test
+    void absurdDeclaredSizeIsRefusedBeforeReading() {
+        InputException e = refused(new Tars().declaredSize("big", 1L << 40).truncated());
+        assertThat(e.getMessage()).contains("declared size");
+    }
+
+    @Test
+    void decompressionBombIsRefused() {
+        byte[] zeros = new byte[24 << 20];
+        byte[] bomb = Tars.gzip(new Tars().file("zeros", new String(zeros, java.nio.charset.StandardCharsets.ISO_8859_1))
+                .bytes());
+        ArchiveLimits limits = new ArchiveLimits(1000, 64L << 20, 1L << 30, 100, 1L << 20);
+        assertThat(refused(bomb, limits, "").getMessage()).contains("decompression bomb");
+    }
+
+    @Test
+    void tooManyEntriesAreRefused() {
+        Tars t = new Tars();
+        for (int i = 0; i < 20; i++) {
+            t.file("f" + i, "x");
+        }
+        ArchiveLimits limits = new ArchiveLimits(10, 1 << 20, 1 << 30, 1000, 1 << 20);
+        assertThat(refused(t.bytes(), limits, "").getMessage()).contains("more than 10 entries");
+    }
+
+    @Test
+    void malformedAndTruncatedArchivesAreRefused() {
+        byte[] garbage = new byte[4096];
+        new Random(1).nextBytes(garbage);
+        assertThat(refused(garbage).getMessage()).contains("malformed archive");
+
+        byte[] good = new Tars().file("a", "x".repeat(2000)).bytes();
+        byte[] cut = java.util.Arrays.copyOf(good, 1024);
+        assertThat(refused(cut).getMessage()).containsAnyOf("malformed", "content is");
+
+        byte[] badChecksum = good.clone();
+        badChecksum[148] = '9'; // header checksum field
+        badChecksum[149] = '9';
+        assertThat(refused(badChecksum).getMessage()).contains("malformed");
+    }
+
+    @Test
+    void hostileWhiteoutsAreRefused() {
+        assertThat(refused(new Tars().file("a/.wh...", "").bytes()).getMessage()).contains("whiteout");
+        assertThat(refused(new Tars().file("../.wh.passwd", "").bytes()).getMessage()).contains("'..'");
+    }
+
+    @Test
+    void unpinnedOrMismatchingInputIsRefused() throws IOException {
+        Path in = tmp.resolve("in");
+        Builds.input(in, "layer.tar", new Tars().file("a", "x").bytes());
+        String wrong = "0".repeat(64);
+        assertThatThrownBy(() -> Builds.build(Builds.tarManifest("layer.tar", wrong, "[{format: tar}]"), in,
+                tmp.resolve("work")))
+                .isInstanceOf(InputException.class)
+                .hasMessageContaining("spec.layers[0].tar.sha256").hasMessageContaining("mismatch");
+        String unpinned = Builds.tarManifest("layer.tar", wrong, "[{format: tar}]").replace("sha256: \"" + wrong + "\"", "");
+        assertThatThrownBy(() -> Builds.build(unpinned.replace(", }", "}"), in, tmp.resolve("work")))
+                .isInstanceOf(InputException.class).hasMessageContaining("sha256");
+    }
+
+    static Map<String, String> list(Path tar) throws IOException {
+        Map<String, String> m = new HashMap<>();
+        try (InputStream in = Files.newInputStream(tar); TarArchiveInputStream t = new TarArchiveInputStream(in)) {
+            TarArchiveEntry e;
+            while ((e = t.getNextEntry()) != null) {
+                m.put(e.getName(), e.isSymbolicLink() ? "symlink:" + e.getLinkName()
+                        : e.isCharacterDevice() ? "char:" + e.getDevMajor() + "," + e.getDevMinor()
+                        : e.isDirectory() ? "dir" : e.isLink() ? "hardlink:" + e.getLinkName() : "file");
+            }
+        }
+        return m;
+    }
+}
