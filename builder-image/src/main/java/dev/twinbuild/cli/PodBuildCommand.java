@@ -1,0 +1,154 @@
+package dev.twinbuild.cli;
+
+import dev.twinbuild.api.v1alpha1.ArtifactStore;
+import dev.twinbuild.api.v1alpha1.PvcStore;
+import dev.twinbuild.api.v1alpha1.S3Store;
+import dev.twinbuild.manifest.Manifests;
+import dev.twinbuild.manifest.SystemImageDocument;
+import dev.twinbuild.pipeline.BuildException;
+import dev.twinbuild.pipeline.BuildOptions;
+import dev.twinbuild.pipeline.BuildOptions.DirOrder;
+import dev.twinbuild.pipeline.BuildResult;
+import dev.twinbuild.pipeline.InputException;
+import dev.twinbuild.pipeline.OutputArtifact;
+import dev.twinbuild.pipeline.Pipeline;
+import dev.twinbuild.store.ArtifactStoreClient;
+import dev.twinbuild.store.BuildSummary;
+import dev.twinbuild.store.S3Credentials;
+import dev.twinbuild.store.Sha256;
+import dev.twinbuild.store.StoreException;
+import dev.twinbuild.store.StoredObject;
+import dev.twinbuild.store.Stores;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+
+/**
+ * One build of a verification, as the operator's builder pod runs it: build, upload the outputs and the
+ * build record, and report to the operator through the termination message (a {@link BuildSummary}).
+ * Whatever happens, a summary is written, so the SystemImage status can say why a build failed.
+ */
+@Command(name = "pod-build", mixinStandardHelpOptions = true,
+        description = "Builds inside a builder pod, uploads to the artifact store and writes a summary for the operator.")
+public class PodBuildCommand implements Callable<Integer> {
+    @Option(names = "--manifest", required = true, paramLabel = "FILE", description = "SystemImage manifest")
+    Path manifest;
+
+    @Option(names = "--work", required = true, paramLabel = "DIR", description = "writable work root (an emptyDir)")
+    Path work;
+
+    @Option(names = "--build-path", defaultValue = "build-0", paramLabel = "REL", description = "build directory below the work root")
+    String buildPath;
+
+    @Option(names = "--clock-offset", defaultValue = "0", paramLabel = "SECONDS")
+    long clockOffset;
+
+    @Option(names = "--dir-order", defaultValue = "NATURAL", paramLabel = "ORDER")
+    DirOrder dirOrder;
+
+    @Option(names = "--threads", paramLabel = "N", description = "also the CPUs build steps may use (num_cpus variation)")
+    Integer threads;
+
+    @Option(names = "--variation", paramLabel = "NAME=VALUE", description = "recorded in the build record")
+    Map<String, String> variations = new TreeMap<>();
+
+    @Option(names = "--store-prefix", required = true, paramLabel = "KEY", description = "key prefix of this build's objects")
+    String storePrefix;
+
+    @Option(names = "--s3-endpoint", paramLabel = "URL")
+    String s3Endpoint;
+
+    @Option(names = "--s3-bucket")
+    String s3Bucket;
+
+    @Option(names = "--s3-region")
+    String s3Region;
+
+    @Option(names = "--pvc-claim")
+    String pvcClaim;
+
+    @Option(names = "--pvc-sub-path")
+    String pvcSubPath;
+
+    @Option(names = "--pvc-mount", paramLabel = "DIR", description = "where the claim (sub-path) is mounted")
+    Path pvcMount;
+
+    @Option(names = "--termination-log", defaultValue = "/dev/termination-log", paramLabel = "FILE")
+    Path terminationLog;
+
+    @Override
+    public Integer call() throws IOException {
+        BuildSummary summary;
+        int exit;
+        try {
+            summary = buildAndUpload();
+            exit = Main.OK;
+        } catch (InputException e) {
+            summary = BuildSummary.failed("InputError", e.getMessage());
+            exit = Main.BAD_INPUT;
+        } catch (BuildException e) {
+            summary = BuildSummary.failed(e.reason(), e.getMessage());
+            exit = Main.FAILED;
+        } catch (StoreException e) {
+            summary = BuildSummary.failed(e.reason(), e.getMessage());
+            exit = Main.FAILED;
+        } catch (IOException | RuntimeException e) {
+            summary = BuildSummary.failed("BuildError", String.valueOf(e));
+            exit = Main.FAILED;
+        }
+        String message = summary.toTerminationMessage();
+        Files.write(terminationLog, message.getBytes(StandardCharsets.UTF_8));
+        System.out.println(message);
+        return exit;
+    }
+
+    private BuildSummary buildAndUpload() throws IOException {
+        SystemImageDocument doc = Manifests.read(manifest);
+        ArtifactStoreClient store = Stores.open(store(), credentials(), pvcMount);
+        Path buildDir = work.resolve(buildPath);
+        Path out = buildDir.resolve("out");
+        int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        BuildOptions options = new BuildOptions(buildDir, work.resolve("cache"), clockOffset, dirOrder, t, threads,
+                new TreeMap<>(variations));
+        BuildResult result = Pipeline.build(doc, manifest.toAbsolutePath().getParent(), out, options);
+
+        List<BuildSummary.Output> outputs = new ArrayList<>();
+        for (OutputArtifact o : result.outputs()) {
+            StoredObject stored = store.put(storePrefix + "/" + o.file(), out.resolve(o.file()), o.sha256());
+            outputs.add(new BuildSummary.Output(o.format(), o.file(), o.sha256(), o.size(), stored.location()));
+        }
+        Path record = result.record();
+        StoredObject storedRecord = store.put(storePrefix + "/" + record.getFileName(), record, Sha256.hex(record));
+        return BuildSummary.success(outputs, storedRecord.location());
+    }
+
+    private ArtifactStore store() {
+        ArtifactStore store = new ArtifactStore();
+        if (s3Endpoint != null) {
+            store.s3 = new S3Store();
+            store.s3.endpoint = s3Endpoint;
+            store.s3.bucket = s3Bucket;
+            store.s3.region = s3Region;
+        } else if (pvcClaim != null) {
+            store.pvc = new PvcStore();
+            store.pvc.claimName = pvcClaim;
+            store.pvc.subPath = pvcSubPath;
+        } else {
+            throw new InputException("--s3-endpoint/--pvc-claim", "no artifact store given");
+        }
+        return store;
+    }
+
+    private S3Credentials credentials() {
+        return s3Endpoint == null ? null : S3Credentials.fromEnv(System.getenv());
+    }
+}

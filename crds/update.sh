@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Regenerates crds/ from the Java types (operator/ and builder-image/.../api/v1alpha1) and copies the
+# result here. The operator's CrdDriftIT fails `mvn verify` whenever crds/ and the types disagree.
+#
+#   crds/update.sh        # then review `git diff crds/` and commit
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+./mvnw -B -q -pl builder-image,operator -am package -DskipTests "$@"
+cp operator/target/kubernetes/systemimages.twinbuild.dev-v1.yml crds/
+echo "crds/systemimages.twinbuild.dev-v1.yml updated" >&2

@@ -1,0 +1,30 @@
+package dev.twinbuild.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
+@JsonPropertyOrder(alphabetic = true)
+public class Artifact {
+    public String format;
+    public String file;
+    public String sha256;
+    public Long size;
+    @JsonPropertyDescription("s3://bucket/key or pvc://claim/path")
+    public String location;
+    @JsonPropertyDescription("Build that produced this copy (b<index>).")
+    public String build;
+
+    public Artifact() {
+    }
+
+    public Artifact(String format, String file, String sha256, Long size, String location, String build) {
+        this.format = format;
+        this.file = file;
+        this.sha256 = sha256;
+        this.size = size;
+        this.location = location;
+        this.build = build;
+    }
+}

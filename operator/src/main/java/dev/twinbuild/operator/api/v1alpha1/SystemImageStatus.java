@@ -1,0 +1,36 @@
+package dev.twinbuild.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import io.fabric8.kubernetes.api.model.Condition;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Everything GitOps tools and dashboards need: they read nothing else. */
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
+@JsonPropertyOrder({"observedGeneration", "phase", "specHash", "digest", "conditions", "builds", "artifacts", "mismatch"})
+public class SystemImageStatus {
+    public Long observedGeneration;
+
+    public Phase phase;
+
+    @JsonPropertyDescription("Hash of the spec these builds belong to (label twinbuild.dev/spec-hash of the pods).")
+    public String specHash;
+
+    @JsonPropertyDescription("Short SHA-256 of the first artifact, for `kubectl get si`.")
+    public String digest;
+
+    @JsonPropertyDescription("Ready, Reconciling, Stalled (kstatus) and Reproducible; sorted by type.")
+    public List<Condition> conditions = new ArrayList<>();
+
+    @JsonPropertyDescription("One entry per build of the verification, by index.")
+    public List<BuildStatus> builds = new ArrayList<>();
+
+    @JsonPropertyDescription("Verified outputs (their stored sha256 was checked), in spec order.")
+    public List<Artifact> artifacts = new ArrayList<>();
+
+    @JsonPropertyDescription("Set when the builds disagree.")
+    public Mismatch mismatch;
+}

@@ -1,0 +1,74 @@
+package dev.twinbuild.operator.config;
+
+import dev.twinbuild.api.v1alpha1.ArtifactStore;
+import dev.twinbuild.api.v1alpha1.PvcStore;
+import dev.twinbuild.api.v1alpha1.S3Store;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The settings the reconciler works with, as a plain value so that tests can build it without CDI.
+ *
+ * @param defaultStore null when the operator has none: a SystemImage must then name its own store
+ */
+public record OperatorSettings(String builderImage, String imagePullPolicy, List<String> builderCommand,
+                               long runAsUser, long runAsGroup, List<String> addCapabilities,
+                               String cpuRequest, String cpuLimit, String memoryRequest, String memoryLimit,
+                               String workSizeLimit, String serviceAccount, ArtifactStore defaultStore,
+                               int maxAttempts, Duration initialBackoff, Duration maxBackoff,
+                               Duration unschedulableGrace, boolean verifyStoredArtifacts) {
+
+    public static OperatorSettings defaults() {
+        return new OperatorSettings("ghcr.io/twinbuild/builder:0.1.0", "IfNotPresent", List.of("twinbuild"),
+                1000, 1000, List.of(), "500m", "2", "1Gi", "4Gi", "20Gi", null, null,
+                3, Duration.ofSeconds(10), Duration.ofMinutes(5), Duration.ofSeconds(60), true);
+    }
+
+    public static OperatorSettings from(TwinbuildConfig c) {
+        TwinbuildConfig.Builder b = c.builder();
+        return new OperatorSettings(b.image(), b.imagePullPolicy(), b.command(), b.runAsUser(), b.runAsGroup(),
+                b.addCapabilities().orElse(List.of()), b.cpuRequest(), b.cpuLimit(), b.memoryRequest(),
+                b.memoryLimit(), b.workSizeLimit(), b.serviceAccount().orElse(null), store(c.store()),
+                c.retry().maxAttempts(), c.retry().initialBackoff(), c.retry().maxBackoff(), c.unschedulableGrace(),
+                c.verifyStoredArtifacts());
+    }
+
+    private static ArtifactStore store(TwinbuildConfig.Store s) {
+        ArtifactStore store = new ArtifactStore();
+        if (s.s3Endpoint().isPresent() && s.s3Bucket().isPresent()) {
+            store.s3 = new S3Store();
+            store.s3.endpoint = s.s3Endpoint().get();
+            store.s3.bucket = s.s3Bucket().get();
+            store.s3.region = s.s3Region().orElse(null);
+            store.s3.prefix = s.s3Prefix().orElse(null);
+            store.s3.credentialsSecret = s.s3CredentialsSecret().orElse(null);
+            return store;
+        }
+        if (s.pvcClaimName().isPresent()) {
+            store.pvc = new PvcStore();
+            store.pvc.claimName = s.pvcClaimName().get();
+            store.pvc.subPath = s.pvcSubPath().orElse(null);
+            return store;
+        }
+        return null;
+    }
+
+    public OperatorSettings withDefaultStore(ArtifactStore store) {
+        return new OperatorSettings(builderImage, imagePullPolicy, builderCommand, runAsUser, runAsGroup,
+                addCapabilities, cpuRequest, cpuLimit, memoryRequest, memoryLimit, workSizeLimit, serviceAccount,
+                store, maxAttempts, initialBackoff, maxBackoff, unschedulableGrace, verifyStoredArtifacts);
+    }
+
+    public OperatorSettings withTiming(int maxAttempts, Duration initialBackoff, Duration unschedulableGrace) {
+        return new OperatorSettings(builderImage, imagePullPolicy, builderCommand, runAsUser, runAsGroup,
+                addCapabilities, cpuRequest, cpuLimit, memoryRequest, memoryLimit, workSizeLimit, serviceAccount,
+                defaultStore, maxAttempts, initialBackoff, maxBackoff, unschedulableGrace, verifyStoredArtifacts);
+    }
+
+    /** Backoff before attempt {@code attempt + 1}: doubling from the initial value, capped. */
+    public Duration backoffAfter(int attempt) {
+        Duration d = initialBackoff.multipliedBy(1L << Math.min(20, Math.max(0, attempt - 1)));
+        return d.compareTo(maxBackoff) > 0 ? maxBackoff : d;
+    }
+}

@@ -1,0 +1,107 @@
+package dev.twinbuild.operator.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** Operator settings: application.properties, overridable by environment variables (TWINBUILD_...). */
+@ConfigMapping(prefix = "twinbuild")
+public interface TwinbuildConfig {
+    Builder builder();
+
+    Store store();
+
+    Retry retry();
+
+    /** How long builder pods may stay unschedulable before the SystemImage is Stalled (InsufficientNodes). */
+    @WithDefault("60s")
+    Duration unschedulableGrace();
+
+    /** Whether the operator reads back each S3 artifact and checks its sha256 before recording it. */
+    @WithDefault("true")
+    boolean verifyStoredArtifacts();
+
+    LeaderElection leaderElection();
+
+    interface Builder {
+        @WithDefault("ghcr.io/twinbuild/builder:0.1.0")
+        String image();
+
+        @WithDefault("IfNotPresent")
+        String imagePullPolicy();
+
+        /** The twinbuild CLI inside the image; the operator appends "pod-build" and its flags. */
+        @WithDefault("twinbuild")
+        List<String> command();
+
+        @WithDefault("1000")
+        long runAsUser();
+
+        @WithDefault("1000")
+        long runAsGroup();
+
+        /** Capabilities added back after dropping ALL (none by default: the pipeline runs unprivileged). */
+        Optional<List<String>> addCapabilities();
+
+        @WithDefault("500m")
+        String cpuRequest();
+
+        @WithDefault("2")
+        String cpuLimit();
+
+        @WithDefault("1Gi")
+        String memoryRequest();
+
+        @WithDefault("4Gi")
+        String memoryLimit();
+
+        /** Size limit of the emptyDir the build works in. */
+        @WithDefault("20Gi")
+        String workSizeLimit();
+
+        Optional<String> serviceAccount();
+    }
+
+    /** The store used when a SystemImage names none. */
+    interface Store {
+        Optional<String> s3Endpoint();
+
+        Optional<String> s3Bucket();
+
+        Optional<String> s3Region();
+
+        Optional<String> s3Prefix();
+
+        Optional<String> s3CredentialsSecret();
+
+        Optional<String> pvcClaimName();
+
+        Optional<String> pvcSubPath();
+    }
+
+    interface Retry {
+        /** Pods per build, first attempt included, for failures that may not recur (lost pod, store down). */
+        @WithDefault("3")
+        int maxAttempts();
+
+        @WithDefault("10s")
+        Duration initialBackoff();
+
+        @WithDefault("5m")
+        Duration maxBackoff();
+    }
+
+    interface LeaderElection {
+        @WithDefault("false")
+        boolean enabled();
+
+        @WithDefault("twinbuild-operator")
+        String leaseName();
+
+        /** Defaults to the namespace the operator runs in. */
+        Optional<String> leaseNamespace();
+    }
+}

@@ -1,0 +1,67 @@
+package dev.twinbuild.operator.pods;
+
+import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
+
+import java.time.Instant;
+import java.util.Optional;
+
+/** What the reconciler needs to know about one builder pod, read from its status. */
+public record PodView(String name, int attempt, String phase, String node, Instant startTime, boolean deleting,
+                      String podReason, String podMessage, Terminated terminated, Unschedulable unschedulable) {
+
+    public record Terminated(int exitCode, String reason, String message, Instant startedAt, Instant finishedAt) {
+    }
+
+    /** PodScheduled=False with reason Unschedulable, since {@code since}. */
+    public record Unschedulable(Instant since, String message) {
+    }
+
+    public static PodView of(Pod pod) {
+        var status = pod.getStatus();
+        String attempt = pod.getMetadata().getAnnotations() == null ? null
+                : pod.getMetadata().getAnnotations().get(Names.ANNOTATION_ATTEMPT);
+        Terminated terminated = null;
+        Unschedulable unschedulable = null;
+        String phase = "Pending";
+        Instant start = null;
+        String reason = null;
+        String message = null;
+        if (status != null) {
+            phase = status.getPhase() == null ? "Pending" : status.getPhase();
+            start = time(status.getStartTime());
+            reason = status.getReason();
+            message = status.getMessage();
+            terminated = status.getContainerStatuses() == null ? null : status.getContainerStatuses().stream()
+                    .filter(c -> BuilderPods.CONTAINER.equals(c.getName()))
+                    .map(PodView::terminated).flatMap(Optional::stream).findFirst().orElse(null);
+            if (status.getConditions() != null) {
+                for (PodCondition c : status.getConditions()) {
+                    if ("PodScheduled".equals(c.getType()) && "False".equals(c.getStatus())
+                            && "Unschedulable".equals(c.getReason())) {
+                        Instant since = time(c.getLastTransitionTime());
+                        unschedulable = new Unschedulable(since, c.getMessage());
+                    }
+                }
+            }
+        }
+        return new PodView(pod.getMetadata().getName(), attempt == null ? 1 : Integer.parseInt(attempt), phase,
+                pod.getSpec() == null ? null : pod.getSpec().getNodeName(), start,
+                pod.getMetadata().getDeletionTimestamp() != null, reason, message, terminated, unschedulable);
+    }
+
+    private static Optional<Terminated> terminated(ContainerStatus c) {
+        if (c.getState() == null || c.getState().getTerminated() == null) {
+            return Optional.empty();
+        }
+        ContainerStateTerminated t = c.getState().getTerminated();
+        return Optional.of(new Terminated(t.getExitCode() == null ? -1 : t.getExitCode(), t.getReason(),
+                t.getMessage(), time(t.getStartedAt()), time(t.getFinishedAt())));
+    }
+
+    static Instant time(String t) {
+        return t == null || t.isBlank() ? null : Instant.parse(t);
+    }
+}

@@ -1,0 +1,211 @@
+package dev.twinbuild.operator.reconciler;
+
+import dev.twinbuild.operator.api.v1alpha1.BuildFailure;
+import dev.twinbuild.operator.api.v1alpha1.BuildOutput;
+import dev.twinbuild.operator.api.v1alpha1.BuildPhase;
+import dev.twinbuild.operator.api.v1alpha1.BuildStatus;
+import dev.twinbuild.operator.config.OperatorSettings;
+import dev.twinbuild.operator.pods.PodView;
+import dev.twinbuild.store.BuildSummary;
+import dev.twinbuild.store.StoreException;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Set;
+
+/**
+ * The life of one build, as a pure function of its last recorded status and its pod (if any): what its
+ * status is now and what to do with its pod. Failures that may not recur (lost pod, eviction, store
+ * down, a crash without a summary) are retried with doubling backoff up to a bound; failures that would
+ * recur (a step failing, a bad input, a timeout) are final at once.
+ */
+public final class BuildTracker {
+    public static final String POD_LOST = "PodLost";
+    public static final String TIMEOUT = "Timeout";
+    public static final String CRASHED = "BuilderCrashed";
+    public static final String INVALID_SUMMARY = "InvalidSummary";
+    public static final String CANCELLED = "Cancelled";
+    private static final Set<String> RETRYABLE = Set.of(StoreException.UNREACHABLE, POD_LOST, "Evicted", CRASHED);
+
+    public enum Action { NONE, CREATE, DELETE }
+
+    /**
+     * @param wakeAt        when this build needs a look even if nothing happens (null: on events only)
+     * @param unschedulable set while the pod has been unschedulable for longer than the grace period
+     */
+    public record Step(BuildStatus status, Action action, Instant wakeAt, String unschedulable) {
+    }
+
+    private final OperatorSettings settings;
+    private final Duration timeout;
+
+    public BuildTracker(OperatorSettings settings, int timeoutSeconds) {
+        this.settings = settings;
+        this.timeout = Duration.ofSeconds(timeoutSeconds);
+    }
+
+    public Step track(BuildStatus b, PodView pod, Instant now) {
+        if (b.phaseOrPending().isFinal()) {
+            return new Step(b, Action.NONE, null, null);
+        }
+        if (pod == null) {
+            return withoutPod(b, now);
+        }
+        if (pod.deleting() || pod.attempt() < b.attemptsOrZero()) {
+            return new Step(b, Action.NONE, null, null); // an old attempt on its way out
+        }
+        b.pod = pod.name();
+        b.node = pod.node();
+        if (pod.startTime() != null) {
+            b.startTime = pod.startTime().toString();
+        }
+        if (b.attemptsOrZero() < pod.attempt()) {
+            b.attempts = pod.attempt(); // created by an earlier operator whose status write was lost
+        }
+        return switch (pod.phase()) {
+            case "Succeeded" -> succeeded(b, pod, now);
+            case "Failed" -> failed(b, pod, now);
+            case "Running" -> running(b, pod, now);
+            default -> pending(b, pod, now);
+        };
+    }
+
+    private Step withoutPod(BuildStatus b, Instant now) {
+        if (b.attemptsOrZero() == 0) {
+            b.attempts = 1;
+            b.phase = BuildPhase.Pending;
+            return new Step(b, Action.CREATE, null, null);
+        }
+        if (b.retryAfter == null) {
+            // We did not delete it: someone did, or its node went away.
+            return retryOrFail(b, POD_LOST, "pod " + b.pod + " disappeared before it finished", Action.NONE, now);
+        }
+        Instant retryAt = Instant.parse(b.retryAfter);
+        if (now.isBefore(retryAt)) {
+            return new Step(b, Action.NONE, retryAt, null);
+        }
+        b.attempts = b.attemptsOrZero() + 1;
+        b.retryAfter = null;
+        b.node = null;
+        b.startTime = null;
+        b.phase = BuildPhase.Pending;
+        return new Step(b, Action.CREATE, null, null);
+    }
+
+    private Step succeeded(BuildStatus b, PodView pod, Instant now) {
+        String message = pod.terminated() == null ? null : pod.terminated().message();
+        BuildSummary summary = BuildSummary.parse(message);
+        if (summary == null || !summary.succeeded() || summary.outputs() == null || summary.outputs().isEmpty()) {
+            String why = summary != null && summary.failure() != null ? summary.failure().message()
+                    : "no valid summary in the termination message: " + excerpt(message);
+            return fail(b, summary != null && summary.failure() != null ? summary.failure().reason() : INVALID_SUMMARY,
+                    why, Action.NONE, finished(pod, now));
+        }
+        b.phase = BuildPhase.Succeeded;
+        b.failure = null;
+        b.retryAfter = null;
+        b.completionTime = finished(pod, now).toString();
+        b.outputs = new ArrayList<>();
+        for (BuildSummary.Output o : summary.outputs()) {
+            b.outputs.add(new BuildOutput(o.format(), o.file(), o.sha256(), o.size(), o.location()));
+        }
+        b.record = summary.record();
+        return new Step(b, Action.NONE, null, null);
+    }
+
+    private Step failed(BuildStatus b, PodView pod, Instant now) {
+        if (b.retryAfter != null) {
+            return new Step(b, Action.DELETE, Instant.parse(b.retryAfter), null); // already decided
+        }
+        String message = pod.terminated() == null ? null : pod.terminated().message();
+        BuildSummary summary = BuildSummary.parse(message);
+        String reason;
+        String text;
+        if (summary != null && summary.failure() != null) {
+            reason = summary.failure().reason();
+            text = summary.failure().message();
+        } else if ("DeadlineExceeded".equals(pod.podReason())) {
+            reason = TIMEOUT;
+            text = "build exceeded verification.timeoutSeconds (" + timeout.toSeconds() + "s)";
+        } else if ("Evicted".equals(pod.podReason())) {
+            reason = "Evicted";
+            text = String.valueOf(pod.podMessage());
+        } else if (pod.terminated() != null && "OOMKilled".equals(pod.terminated().reason())) {
+            reason = "OOMKilled";
+            text = "the builder ran out of memory; raise twinbuild.builder.memory-limit";
+        } else {
+            reason = CRASHED;
+            text = "builder exited " + (pod.terminated() == null ? "?" : pod.terminated().exitCode())
+                    + " without a summary: " + excerpt(message);
+        }
+        if (RETRYABLE.contains(reason)) {
+            return retryOrFail(b, reason, text, Action.DELETE, now);
+        }
+        return fail(b, reason, text, Action.NONE, finished(pod, now));
+    }
+
+    private Step running(BuildStatus b, PodView pod, Instant now) {
+        b.phase = BuildPhase.Running;
+        return checkTimeout(b, pod, now);
+    }
+
+    private Step pending(BuildStatus b, PodView pod, Instant now) {
+        b.phase = BuildPhase.Pending;
+        PodView.Unschedulable u = pod.unschedulable();
+        if (u != null && u.since() != null) {
+            Instant stalledAt = u.since().plus(settings.unschedulableGrace());
+            if (!now.isBefore(stalledAt)) {
+                return new Step(b, Action.NONE, null, u.message() == null ? "unschedulable" : u.message());
+            }
+            return new Step(b, Action.NONE, stalledAt, null);
+        }
+        return checkTimeout(b, pod, now);
+    }
+
+    /** activeDeadlineSeconds makes the kubelet stop the pod; this covers pods whose kubelet is gone. */
+    private Step checkTimeout(BuildStatus b, PodView pod, Instant now) {
+        if (pod.startTime() == null) {
+            return new Step(b, Action.NONE, null, null);
+        }
+        Instant deadline = pod.startTime().plus(timeout).plusSeconds(30);
+        if (now.isBefore(deadline)) {
+            return new Step(b, Action.NONE, deadline, null);
+        }
+        return fail(b, TIMEOUT, "build exceeded verification.timeoutSeconds (" + timeout.toSeconds() + "s)",
+                Action.DELETE, now);
+    }
+
+    private Step retryOrFail(BuildStatus b, String reason, String message, Action action, Instant now) {
+        int attempts = b.attemptsOrZero();
+        if (attempts >= settings.maxAttempts()) {
+            return fail(b, reason, message + " (gave up after " + attempts + " attempts)", action, now);
+        }
+        Instant retryAt = now.plus(settings.backoffAfter(attempts));
+        b.phase = BuildPhase.Pending;
+        b.retryAfter = retryAt.toString();
+        b.failure = new BuildFailure(reason, message + " (attempt " + attempts + " of " + settings.maxAttempts()
+                + "; retrying after " + retryAt + ")");
+        return new Step(b, action, retryAt, null);
+    }
+
+    private static Step fail(BuildStatus b, String reason, String message, Action action, Instant at) {
+        b.phase = BuildPhase.Failed;
+        b.retryAfter = null;
+        b.failure = new BuildFailure(reason, message);
+        b.completionTime = at.toString();
+        return new Step(b, action, null, null);
+    }
+
+    private static Instant finished(PodView pod, Instant now) {
+        return pod.terminated() != null && pod.terminated().finishedAt() != null ? pod.terminated().finishedAt() : now;
+    }
+
+    private static String excerpt(String s) {
+        if (s == null || s.isBlank()) {
+            return "(empty)";
+        }
+        String t = s.strip();
+        return t.length() > 300 ? "…" + t.substring(t.length() - 300) : t;
+    }
+}

@@ -1,0 +1,80 @@
+package dev.twinbuild.operator.reconciler;
+
+import dev.twinbuild.operator.api.v1alpha1.SystemImage;
+import dev.twinbuild.operator.pods.ManifestConfigMap;
+import dev.twinbuild.operator.pods.Names;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+
+import java.util.Collection;
+
+/**
+ * Creates and deletes the children of one SystemImage. Creation is idempotent (a name that exists is
+ * success: that pod is the one we want), which is what makes a restart safe.
+ */
+final class Children {
+    private final KubernetesClient client;
+    private final SystemImage si;
+    private final String specHash;
+    private final String namespace;
+    private boolean manifestEnsured;
+
+    Children(KubernetesClient client, SystemImage si, String specHash) {
+        this.client = client;
+        this.si = si;
+        this.specHash = specHash;
+        this.namespace = si.getMetadata().getNamespace();
+    }
+
+    /** @return false when a pod of that name already existed */
+    boolean createPod(Pod pod) {
+        ensureManifest();
+        try {
+            client.pods().inNamespace(namespace).resource(pod).create();
+            return true;
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 409) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    void deletePod(String name) {
+        client.pods().inNamespace(namespace).withName(name).delete();
+    }
+
+    /** Deletes pods (and, after a spec change, manifests) of other spec hashes. */
+    void deleteSuperseded(Collection<Pod> pods, boolean specChanged) {
+        for (Pod pod : pods) {
+            String podHash = pod.getMetadata().getLabels().get(Names.LABEL_SPEC_HASH);
+            if (!specHash.equals(podHash) && pod.getMetadata().getDeletionTimestamp() == null) {
+                deletePod(pod.getMetadata().getName());
+            }
+        }
+        if (specChanged) {
+            client.configMaps().inNamespace(namespace)
+                    .withLabel(Names.LABEL_IMAGE, Names.imageLabel(si.getMetadata().getName()))
+                    .withLabel(Names.LABEL_MANAGED_BY, Names.MANAGED_BY)
+                    .withLabelNotIn(Names.LABEL_SPEC_HASH, specHash)
+                    .delete();
+        }
+    }
+
+    private void ensureManifest() {
+        if (manifestEnsured) {
+            return;
+        }
+        ConfigMap cm = ManifestConfigMap.desired(si, specHash);
+        try {
+            client.configMaps().inNamespace(namespace).resource(cm).create();
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 409) {
+                throw e;
+            }
+        }
+        manifestEnsured = true;
+    }
+}

@@ -1,0 +1,141 @@
+package dev.twinbuild.operator.reconciler;
+
+import dev.twinbuild.api.v1alpha1.ArtifactStore;
+import dev.twinbuild.manifest.Manifests;
+import dev.twinbuild.operator.api.v1alpha1.SystemImage;
+import dev.twinbuild.operator.api.v1alpha1.SystemImageStatus;
+import dev.twinbuild.operator.config.OperatorSettings;
+import dev.twinbuild.operator.events.EventRecorder;
+import dev.twinbuild.operator.metrics.BuildMetrics;
+import dev.twinbuild.operator.pods.ManifestConfigMap;
+import dev.twinbuild.operator.pods.Names;
+import dev.twinbuild.operator.status.StatusComposer;
+import dev.twinbuild.operator.store.ArtifactVerifier;
+import dev.twinbuild.pipeline.InputException;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
+import io.quarkiverse.operatorsdk.annotations.RBACRule;
+import jakarta.inject.Inject;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * For each generation of a SystemImage: launch its builds, follow them, compare their outputs, write the
+ * verdict. All state lives in the cluster (pods with deterministic names, and the status), so a restarted
+ * operator carries on where the last one stopped without duplicating builds.
+ *
+ * <p>Builder pods are managed here rather than as JOSDK dependent resources: a dependent recreates a
+ * missing resource at once, while a build needs bounded, backed-off retries and must keep finished pods.
+ * Pods rather than Jobs: the Job controller would add its own retries and random pod names, hide the
+ * termination message one level down, and does not exist on a bare API server (the tests).
+ */
+@ControllerConfiguration(name = SystemImageReconciler.NAME)
+@RBACRule(apiGroups = "", resources = "pods", verbs = {"get", "list", "watch", "create", "delete"})
+@RBACRule(apiGroups = "", resources = "configmaps", verbs = {"get", "list", "create", "delete", "deletecollection"})
+@RBACRule(apiGroups = "", resources = "events", verbs = {"create", "patch"})
+@RBACRule(apiGroups = "", resources = "secrets", verbs = {"get"})
+// Leader election (twinbuild.leader-election.enabled=true, for more than one replica).
+@RBACRule(apiGroups = "coordination.k8s.io", resources = "leases", verbs = {"get", "create", "update"})
+public class SystemImageReconciler implements Reconciler<SystemImage> {
+    public static final String NAME = "systemimage";
+
+    private final OperatorSettings settings;
+    private final BuildMetrics metrics;
+    private final Clock clock;
+    private final ArtifactVerifier verifier;
+    private final TransitionReporter reporter;
+
+    @Inject
+    public SystemImageReconciler(OperatorSettings settings, BuildMetrics metrics, Clock clock,
+                                 ArtifactVerifier verifier, EventRecorder events) {
+        this.settings = settings;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.verifier = verifier;
+        this.reporter = new TransitionReporter(events, metrics);
+    }
+
+    @Override
+    public List<EventSource<?, SystemImage>> prepareEventSources(EventSourceContext<SystemImage> context) {
+        metrics.watch(() -> context.getPrimaryCache().list());
+        var pods = InformerEventSourceConfiguration.from(Pod.class, SystemImage.class)
+                .withLabelSelector(Names.LABEL_MANAGED_BY + "=" + Names.MANAGED_BY)
+                .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(SystemImage.class))
+                .withNamespacesInheritedFromController()
+                .build();
+        return List.of(new InformerEventSource<>(pods, context));
+    }
+
+    @Override
+    public UpdateControl<SystemImage> reconcile(SystemImage si, Context<SystemImage> context) {
+        Instant now = clock.instant();
+        String hash = Names.specHash(si.getSpec());
+        SystemImageStatus previous = si.getStatus();
+        long generation = si.getMetadata().getGeneration() == null ? 0 : si.getMetadata().getGeneration();
+        boolean sameSpec = previous != null && hash.equals(previous.specHash);
+        Set<Pod> pods = context.getSecondaryResources(Pod.class);
+        Children children = new Children(context.getClient(), si, hash);
+
+        children.deleteSuperseded(pods, !sameSpec);
+        if (sameSpec && previous.phase != null && previous.phase.isFinal()
+                && previous.observedGeneration != null && previous.observedGeneration == generation) {
+            return UpdateControl.noUpdate(); // the verdict on this spec stands
+        }
+
+        StatusComposer composer = new StatusComposer(previous, generation, now);
+        ArtifactStore store = si.getSpec().store != null ? si.getSpec().store : settings.defaultStore();
+        String invalid = invalidSpec(si);
+        SystemImageStatus next;
+        Instant wakeAt = null;
+        if (store == null) {
+            next = composer.failed(hash, List.of(), "NoArtifactStore",
+                    "the spec names no store and the operator has no default store");
+        } else if (invalid != null) {
+            next = composer.failed(hash, List.of(), "InvalidSpec", invalid);
+        } else {
+            Generation.Outcome outcome = new Generation(si, hash, store, settings, now, children, verifier)
+                    .advance(sameSpec ? previous.builds : List.of(), pods, composer,
+                            sameSpec ? previous.artifacts : List.of());
+            outcome.started().forEach(b -> reporter.started(si, b));
+            next = outcome.status();
+            wakeAt = outcome.wakeAt();
+        }
+        reporter.report(si, previous, next, now);
+
+        UpdateControl<SystemImage> control;
+        if (previous != null && Serialization.asJson(previous).equals(Serialization.asJson(next))) {
+            control = UpdateControl.noUpdate();
+        } else {
+            si.setStatus(next);
+            control = UpdateControl.patchStatus(si);
+        }
+        if (wakeAt != null) {
+            Duration delay = Duration.between(now, wakeAt);
+            control.rescheduleAfter(delay.isNegative() ? Duration.ofMillis(100) : delay.plusMillis(100));
+        }
+        return control;
+    }
+
+    /** The CLI's own validation, which says more than the CRD schema can (e.g. duplicate paths). */
+    private static String invalidSpec(SystemImage si) {
+        try {
+            Manifests.parse(ManifestConfigMap.manifest(si), "spec");
+            return null;
+        } catch (InputException e) {
+            return e.getMessage();
+        }
+    }
+}

@@ -1,0 +1,329 @@
+package dev.twinbuild.operator.apiserver;
+
+import dev.twinbuild.api.v1alpha1.ArtifactStore;
+import dev.twinbuild.api.v1alpha1.S3Store;
+import dev.twinbuild.operator.Fixtures;
+import dev.twinbuild.operator.api.v1alpha1.BuildPhase;
+import dev.twinbuild.operator.api.v1alpha1.Phase;
+import dev.twinbuild.operator.api.v1alpha1.SystemImage;
+import dev.twinbuild.operator.api.v1alpha1.SystemImageStatus;
+import dev.twinbuild.operator.config.OperatorSettings;
+import dev.twinbuild.operator.events.EventRecorder;
+import dev.twinbuild.operator.metrics.BuildMetrics;
+import dev.twinbuild.operator.pods.Names;
+import dev.twinbuild.operator.reconciler.SystemImageReconciler;
+import dev.twinbuild.operator.store.StoreArtifactVerifier;
+import dev.twinbuild.store.BuildSummary;
+import dev.twinbuild.store.Sha256;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.javaoperatorsdk.operator.Operator;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The reconciler against a real kube-apiserver, with the test as scheduler and kubelet and s3proxy as
+ * the artifact store.
+ */
+class SystemImageReconcilerIT {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static KubernetesClient client;
+    private static S3Proxy s3;
+    private static final List<String> FIGURES = new ArrayList<>();
+
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private Operator operator;
+    private String ns;
+    private FakeKubelet kubelet;
+
+    @BeforeAll
+    static void cluster() throws Exception {
+        client = ApiServer.client();
+        s3 = new S3Proxy();
+    }
+
+    @AfterAll
+    static void figures() throws Exception {
+        if (s3 != null) {
+            s3.close();
+        }
+        if (!FIGURES.isEmpty()) {
+            Files.write(Path.of("target/twinbuild-figures.txt"), FIGURES);
+        }
+    }
+
+    @BeforeEach
+    void namespace(TestInfo info) {
+        ns = info.getTestMethod().orElseThrow().getName().replaceAll("([A-Z])", "-$1").toLowerCase();
+        ns = ns.length() > 50 ? ns.substring(0, 50) : ns;
+        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+                .create();
+        client.secrets().inNamespace(ns).resource(new SecretBuilder().withNewMetadata().withName("s3")
+                .endMetadata().withStringData(Map.of("accessKeyId", S3Proxy.ACCESS_KEY,
+                        "secretAccessKey", S3Proxy.SECRET_KEY)).build()).create();
+        kubelet = new FakeKubelet(client, ns);
+        kubelet.nodes("node-a", "node-b", "node-c");
+        startOperator(OperatorSettings.defaults().withTiming(3, Duration.ofSeconds(1), Duration.ofSeconds(2)));
+    }
+
+    @AfterEach
+    void stopOperator() {
+        if (operator != null) {
+            operator.stop();
+        }
+    }
+
+    private void startOperator(OperatorSettings settings) {
+        Clock clock = Clock.systemUTC();
+        operator = new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false)
+                .withConcurrentReconciliationThreads(2));
+        operator.register(new SystemImageReconciler(settings, new BuildMetrics(registry), clock,
+                new StoreArtifactVerifier(client), new EventRecorder(client, clock)), c -> c.settingNamespace(ns));
+        operator.start();
+    }
+
+    private SystemImage create(String name, int builds) {
+        SystemImage si = Fixtures.systemImage(name, builds);
+        si.getMetadata().setNamespace(ns);
+        si.getMetadata().setUid(null);
+        si.getMetadata().setGeneration(null);
+        ArtifactStore store = new ArtifactStore();
+        store.s3 = new S3Store();
+        store.s3.endpoint = s3.endpoint().toString();
+        store.s3.bucket = S3Proxy.BUCKET;
+        store.s3.credentialsSecret = "s3";
+        si.getSpec().store = store;
+        return client.resource(si).create();
+    }
+
+    private List<Pod> pods(String image) {
+        return client.pods().inNamespace(ns).withLabel(Names.LABEL_IMAGE, image).list().getItems().stream()
+                .sorted((a, b) -> a.getMetadata().getName().compareTo(b.getMetadata().getName())).toList();
+    }
+
+    private SystemImageStatus status(String name) {
+        SystemImage si = client.resources(SystemImage.class).inNamespace(ns).withName(name).get();
+        return si.getStatus() == null ? new SystemImageStatus() : si.getStatus();
+    }
+
+    private SystemImageStatus awaitPhase(String name, Phase phase) {
+        Poll.until(WAIT, () -> status(name).phase == phase);
+        return status(name);
+    }
+
+    /** Uploads the build's outputs (content decides the digest) and returns its termination message. */
+    private String upload(Pod pod, String content) throws Exception {
+        String prefix = ns + "/" + pod.getMetadata().getLabels().get(Names.LABEL_IMAGE) + "/"
+                + pod.getMetadata().getLabels().get(Names.LABEL_SPEC_HASH) + "/b"
+                + pod.getMetadata().getLabels().get(Names.LABEL_BUILD_INDEX);
+        List<BuildSummary.Output> outputs = new ArrayList<>();
+        for (String[] o : new String[][]{{"tar", "img.tar"}, {"tar.gz", "img.tar.gz"}}) {
+            Path file = Files.createTempFile("artifact", o[1]);
+            Files.writeString(file, o[0] + ":" + content);
+            var stored = s3.store.put(prefix + "/" + o[1], file, Sha256.hex(file));
+            outputs.add(new BuildSummary.Output(o[0], o[1], stored.sha256(), stored.size(), stored.location()));
+        }
+        Path record = Files.createTempFile("record", ".json");
+        Files.writeString(record, "{}");
+        var rec = s3.store.put(prefix + "/build-record.json", record, Sha256.hex(record));
+        return BuildSummary.success(outputs, rec.location()).toTerminationMessage();
+    }
+
+    private List<Pod> awaitPods(String image, int n) {
+        Poll.until(WAIT, () -> pods(image).size() == n);
+        return pods(image);
+    }
+
+    private static Condition condition(SystemImageStatus s, String type) {
+        return s.conditions.stream().filter(c -> type.equals(c.getType())).findFirst().orElseThrow();
+    }
+
+    @Test
+    void identicalBuildsOnTwoNodesAreReproducible() throws Exception {
+        create("live", 2);
+        List<Pod> pods = awaitPods("live", 2);
+        assertThat(pods).extracting(p -> p.getMetadata().getName()).allMatch(n -> n.matches("live-[0-9a-f]{10}-b[01]"));
+        Poll.until(WAIT, () -> status("live").phase == Phase.Pending);
+        List<String> nodes = List.of("node-a", "node-b");
+        String nodeA = kubelet.schedule(pods.get(0).getMetadata().getName(), nodes);
+        String nodeB = kubelet.schedule(pods.get(1).getMetadata().getName(), nodes);
+        assertThat(nodeA).isNotEqualTo(nodeB);
+        pods.forEach(p -> kubelet.run(p.getMetadata().getName()));
+        Poll.until(WAIT, () -> status("live").phase == Phase.Building);
+
+        kubelet.terminate(pods.get(0).getMetadata().getName(), 0, upload(pods.get(0), "same"));
+        String last = upload(pods.get(1), "same");
+        long t0 = System.nanoTime();
+        kubelet.terminate(pods.get(1).getMetadata().getName(), 0, last);
+        SystemImageStatus s = awaitPhase("live", Phase.Reproducible);
+        long millis = (System.nanoTime() - t0) / 1_000_000;
+        FIGURES.add("last build completion -> Reproducible verdict in status: " + millis + " ms");
+
+        assertThat(s.observedGeneration).isEqualTo(1L);
+        assertThat(condition(s, "Ready").getStatus()).isEqualTo("True");
+        assertThat(condition(s, "Reproducible").getStatus()).isEqualTo("True");
+        assertThat(condition(s, "Stalled").getStatus()).isEqualTo("False");
+        assertThat(condition(s, "Reconciling").getStatus()).isEqualTo("False");
+        assertThat(s.builds).extracting(b -> b.node).containsExactlyInAnyOrder("node-a", "node-b");
+        assertThat(s.builds).allSatisfy(b -> assertThat(b.phase).isEqualTo(BuildPhase.Succeeded));
+        assertThat(s.builds.get(1).variations).containsKeys("timezone", "user_group", "fileordering");
+        assertThat(s.artifacts).hasSize(2).allSatisfy(a -> {
+            assertThat(a.location).startsWith("s3://artifacts/" + ns + "/live/");
+            assertThat(a.sha256).hasSize(64);
+        });
+        assertThat(s.digest).startsWith("sha256:").hasSize(19);
+        assertThat(s.mismatch).isNull();
+        assertThat(registry.find("twinbuild.builds.started").counter().count()).isEqualTo(2.0);
+        assertThat(registry.find("twinbuild.builds.finished").tag("outcome", "succeeded").counter().count())
+                .isEqualTo(2.0);
+        Poll.until(WAIT, () -> client.v1().events().inNamespace(ns).list().getItems().stream()
+                .anyMatch(e -> "Reproducible".equals(e.getReason())));
+    }
+
+    @Test
+    void differingDigestsAreUnreproducible() throws Exception {
+        create("drift", 2);
+        List<Pod> pods = awaitPods("drift", 2);
+        for (int i = 0; i < 2; i++) {
+            String pod = pods.get(i).getMetadata().getName();
+            kubelet.schedule(pod, List.of("node-a", "node-b"));
+            kubelet.run(pod);
+            kubelet.terminate(pod, 0, upload(pods.get(i), "content-of-build-" + i));
+        }
+        SystemImageStatus s = awaitPhase("drift", Phase.Unreproducible);
+
+        assertThat(condition(s, "Reproducible").getStatus()).isEqualTo("False");
+        assertThat(condition(s, "Reproducible").getMessage()).contains("img.tar", "b0", "b1");
+        assertThat(condition(s, "Ready").getStatus()).isEqualTo("False");
+        assertThat(condition(s, "Stalled").getReason()).isEqualTo("Unreproducible");
+        assertThat(s.mismatch.outputs).extracting(o -> o.file).containsExactly("img.tar", "img.tar.gz");
+        assertThat(s.mismatch.outputs.get(0).sha256).containsOnlyKeys("b0", "b1");
+        assertThat(s.artifacts).as("both sides kept").hasSize(4);
+    }
+
+    @Test
+    void aFailedBuildFailsTheImageWithItsReason() throws Exception {
+        create("broken", 2);
+        List<Pod> pods = awaitPods("broken", 2);
+        String failing = pods.get(1).getMetadata().getName();
+        kubelet.schedule(pods.get(0).getMetadata().getName(), List.of("node-a", "node-b"));
+        kubelet.schedule(failing, List.of("node-a", "node-b"));
+        kubelet.run(failing);
+        kubelet.terminate(failing, 3, BuildSummary.failed("StepFailed", "step 'configure' exited 1")
+                .toTerminationMessage());
+        SystemImageStatus s = awaitPhase("broken", Phase.Failed);
+
+        assertThat(condition(s, "Stalled").getStatus()).isEqualTo("True");
+        assertThat(condition(s, "Stalled").getReason()).isEqualTo("StepFailed");
+        assertThat(condition(s, "Stalled").getMessage()).contains("b1", "configure");
+        assertThat(s.builds.get(1).failure.reason).isEqualTo("StepFailed");
+        assertThat(s.builds.get(0).failure.reason).isEqualTo("Cancelled");
+        Poll.until(WAIT, () -> client.pods().inNamespace(ns).withName(pods.get(0).getMetadata().getName()).get() == null
+                || client.pods().inNamespace(ns).withName(pods.get(0).getMetadata().getName()).get()
+                .getMetadata().getDeletionTimestamp() != null);
+    }
+
+    @Test
+    void aRestartedOperatorResumesWithoutDuplicateBuilds() throws Exception {
+        create("resume", 2);
+        List<Pod> before = awaitPods("resume", 2);
+        String first = before.get(0).getMetadata().getName();
+        kubelet.schedule(first, List.of("node-a", "node-b"));
+        kubelet.run(first);
+        Poll.until(WAIT, () -> status("resume").phase == Phase.Building);
+
+        operator.stop();
+        startOperator(OperatorSettings.defaults().withTiming(3, Duration.ofSeconds(1), Duration.ofSeconds(2)));
+        Thread.sleep(1500); // let the new operator reconcile what it finds
+        List<Pod> after = pods("resume");
+        assertThat(after).extracting(p -> p.getMetadata().getUid())
+                .containsExactlyInAnyOrderElementsOf(before.stream().map(p -> p.getMetadata().getUid()).toList());
+        assertThat(status("resume").builds).allSatisfy(b -> assertThat(b.attempts).isEqualTo(1));
+
+        kubelet.schedule(after.get(1).getMetadata().getName(), List.of("node-a", "node-b"));
+        for (Pod p : after) {
+            kubelet.run(p.getMetadata().getName());
+            kubelet.terminate(p.getMetadata().getName(), 0, upload(p, "same"));
+        }
+        awaitPhase("resume", Phase.Reproducible);
+        assertThat(pods("resume")).hasSize(2);
+    }
+
+    @Test
+    void tooFewNodesStallWithAReason() {
+        create("crowded", 3);
+        List<Pod> pods = awaitPods("crowded", 3);
+        kubelet.schedule(pods.get(0).getMetadata().getName(), List.of("node-a"));
+        kubelet.unschedulable(pods.get(1).getMetadata().getName(), Instant.now().minusSeconds(5));
+        Poll.until(WAIT, () -> "InsufficientNodes".equals(
+                dev.twinbuild.operator.status.Conditions.reason(status("crowded").conditions, "Stalled")));
+        SystemImageStatus s = status("crowded");
+        assertThat(condition(s, "Stalled").getStatus()).isEqualTo("True");
+        assertThat(condition(s, "Stalled").getMessage()).contains("3 schedulable nodes", "anti-affinity");
+        assertThat(condition(s, "Reconciling").getStatus()).isEqualTo("True");
+        assertThat(s.phase).isIn(Phase.Pending, Phase.Building);
+    }
+
+    @Test
+    void aDeletedBuilderPodIsRecreatedAfterABackoff() throws Exception {
+        create("flaky", 2);
+        List<Pod> pods = awaitPods("flaky", 2);
+        String victim = pods.get(0).getMetadata().getName();
+        String uid = pods.get(0).getMetadata().getUid();
+        kubelet.schedule(victim, List.of("node-a", "node-b"));
+        kubelet.run(victim);
+        Poll.until(WAIT, () -> status("flaky").phase == Phase.Building);
+        client.pods().inNamespace(ns).withName(victim).withGracePeriod(0).delete();
+
+        Poll.until(WAIT, () -> {
+            Pod p = client.pods().inNamespace(ns).withName(victim).get();
+            return p != null && !p.getMetadata().getUid().equals(uid);
+        });
+        Pod retried = client.pods().inNamespace(ns).withName(victim).get();
+        assertThat(retried.getMetadata().getAnnotations()).containsEntry(Names.ANNOTATION_ATTEMPT, "2");
+        Poll.until(WAIT, () -> Integer.valueOf(2).equals(status("flaky").builds.get(0).attempts));
+        SystemImageStatus s = status("flaky");
+        assertThat(s.builds.get(0).failure.reason).isEqualTo("PodLost");
+        assertThat(pods("flaky")).hasSize(2);
+    }
+
+    @Test
+    void aNewSpecSupersedesTheBuildsOfTheOldOne() {
+        create("evolving", 2);
+        List<Pod> old = awaitPods("evolving", 2);
+        client.resources(SystemImage.class).inNamespace(ns).withName("evolving")
+                .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"sourceDateEpoch\":1800000000}}");
+
+        Poll.until(WAIT, () -> pods("evolving").stream().noneMatch(p -> old.stream()
+                .anyMatch(o -> o.getMetadata().getName().equals(p.getMetadata().getName()))
+                && p.getMetadata().getDeletionTimestamp() == null) && pods("evolving").size() >= 2);
+        Poll.until(WAIT, () -> Long.valueOf(2).equals(status("evolving").observedGeneration));
+        assertThat(status("evolving").specHash).isNotEqualTo(old.get(0).getMetadata().getLabels().get(Names.LABEL_SPEC_HASH));
+        assertThat(new String(client.configMaps().inNamespace(ns).list().getItems().stream()
+                .filter(c -> c.getMetadata().getName().startsWith("evolving-")).findFirst().orElseThrow()
+                .getData().values().iterator().next().getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8))
+                .contains("1800000000");
+    }
+}

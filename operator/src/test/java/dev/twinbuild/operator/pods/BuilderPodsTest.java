@@ -1,0 +1,87 @@
+package dev.twinbuild.operator.pods;
+
+import dev.twinbuild.api.v1alpha1.ArtifactStore;
+import dev.twinbuild.api.v1alpha1.S3Store;
+import dev.twinbuild.api.v1alpha1.Variation;
+import dev.twinbuild.operator.Fixtures;
+import dev.twinbuild.operator.api.v1alpha1.SystemImage;
+import dev.twinbuild.operator.config.OperatorSettings;
+import dev.twinbuild.verify.VariationPlan;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Quantity;
+import org.junit.jupiter.api.Test;
+
+import java.util.EnumSet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class BuilderPodsTest {
+    private final SystemImage si = Fixtures.systemImage("live", 2);
+    private final OperatorSettings settings = OperatorSettings.defaults();
+
+    @Test
+    void controlBuildIsHardenedAndKeptApartFromItsSiblings() {
+        Pod pod = BuilderPods.desired(si, "0123456789", VariationPlan.forBuild(0, EnumSet.allOf(Variation.class)),
+                Fixtures.pvcStore(), settings, 1);
+
+        assertThat(pod.getMetadata().getName()).isEqualTo("live-0123456789-b0");
+        assertThat(pod.getMetadata().getLabels()).containsEntry(Names.LABEL_SPEC_HASH, "0123456789")
+                .containsEntry(Names.LABEL_BUILD_INDEX, "0").containsEntry(Names.LABEL_IMAGE, "live");
+        assertThat(pod.getMetadata().getOwnerReferences()).singleElement()
+                .satisfies(o -> assertThat(o.getController()).isTrue());
+        var spec = pod.getSpec();
+        assertThat(spec.getAutomountServiceAccountToken()).isFalse();
+        assertThat(spec.getRestartPolicy()).isEqualTo("Never");
+        assertThat(spec.getActiveDeadlineSeconds()).isEqualTo(1800L);
+        assertThat(spec.getSecurityContext().getRunAsUser()).isEqualTo(1000L);
+        assertThat(spec.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+        var anti = spec.getAffinity().getPodAntiAffinity().getRequiredDuringSchedulingIgnoredDuringExecution();
+        assertThat(anti).singleElement().satisfies(t -> {
+            assertThat(t.getTopologyKey()).isEqualTo("kubernetes.io/hostname");
+            assertThat(t.getLabelSelector().getMatchLabels()).containsEntry(Names.LABEL_SPEC_HASH, "0123456789")
+                    .doesNotContainKey(Names.LABEL_BUILD_INDEX);
+        });
+        Container c = spec.getContainers().get(0);
+        assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+        assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+        assertThat(c.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+        assertThat(c.getResources().getLimits()).containsKeys("cpu", "memory");
+        assertThat(c.getCommand()).contains("pod-build", "--store-prefix", "ns/live/0123456789/b0",
+                "--pvc-claim", "artifacts", "--dir-order", "NATURAL");
+        assertThat(c.getEnv()).extracting(EnvVar::getName).contains("TZ", "LANG", "HOME", "TWINBUILD_UMASK");
+        assertThat(spec.getVolumes()).extracting(v -> v.getName()).containsExactly("work", "tmp", "manifest", "store");
+    }
+
+    @Test
+    void variedBuildGetsItsUserHostCpuAndFlags() {
+        ArtifactStore s3 = new ArtifactStore();
+        s3.s3 = new S3Store();
+        s3.s3.endpoint = "http://minio:9000";
+        s3.s3.bucket = "art";
+        s3.s3.credentialsSecret = "s3-creds";
+        Pod pod = BuilderPods.desired(si, "0123456789", VariationPlan.forBuild(1, EnumSet.allOf(Variation.class)),
+                s3, settings, 2);
+
+        var spec = pod.getSpec();
+        assertThat(pod.getMetadata().getAnnotations()).containsEntry(Names.ANNOTATION_ATTEMPT, "2");
+        assertThat(spec.getSecurityContext().getRunAsUser()).isEqualTo(1001L);
+        assertThat(spec.getSecurityContext().getRunAsGroup()).isEqualTo(1001L);
+        assertThat(spec.getHostname()).isEqualTo("i-capture-the-hostname-1");
+        assertThat(spec.getSubdomain()).isEqualTo("i-capture-the-domain-1");
+        Container c = spec.getContainers().get(0);
+        assertThat(c.getResources().getLimits()).containsEntry("cpu", new Quantity("1"));
+        assertThat(c.getResources().getRequests()).containsEntry("cpu", new Quantity("500m"));
+        assertThat(c.getCommand()).contains("--dir-order", "REVERSE", "--threads", "1", "--clock-offset",
+                Long.toString(VariationPlan.CLOCK_OFFSET_SECONDS), "--s3-endpoint", "http://minio:9000");
+        assertThat(c.getEnv()).anySatisfy(e -> {
+            assertThat(e.getName()).isEqualTo("TWINBUILD_UMASK");
+            assertThat(e.getValue()).isEqualTo("0002");
+        }).anySatisfy(e -> {
+            assertThat(e.getName()).isEqualTo("AWS_SECRET_ACCESS_KEY");
+            assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("s3-creds");
+        });
+        assertThat(spec.getVolumes()).extracting(v -> v.getName()).doesNotContain("store");
+    }
+}
