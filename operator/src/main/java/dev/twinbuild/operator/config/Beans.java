@@ -1,8 +1,11 @@
 package dev.twinbuild.operator.config;
 
+import dev.twinbuild.operator.diagnosis.MismatchDiagnoser;
+import dev.twinbuild.operator.diagnosis.StoreMismatchDiagnoser;
 import dev.twinbuild.operator.events.EventRecorder;
 import dev.twinbuild.operator.store.ArtifactVerifier;
 import dev.twinbuild.operator.store.StoreArtifactVerifier;
+import dev.twinbuild.operator.store.StoreClients;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -14,8 +17,20 @@ public class Beans {
 
     @Produces
     @Singleton
-    ArtifactVerifier artifactVerifier(KubernetesClient client) {
-        return new StoreArtifactVerifier(client);
+    StoreClients storeClients(KubernetesClient client) {
+        return new StoreClients(client);
+    }
+
+    @Produces
+    @Singleton
+    ArtifactVerifier artifactVerifier(StoreClients clients) {
+        return new StoreArtifactVerifier(clients);
+    }
+
+    @Produces
+    @Singleton
+    MismatchDiagnoser mismatchDiagnoser(StoreClients clients, TwinbuildConfig config) {
+        return new StoreMismatchDiagnoser(clients, config.diagnosis().maxBytes());
     }
 
     @Produces

@@ -26,6 +26,14 @@ public interface TwinbuildConfig {
 
     LeaderElection leaderElection();
 
+    Diagnosis diagnosis();
+
+    interface Diagnosis {
+        /** Outputs larger than this are not fetched for the mismatch report (their digests still decide). */
+        @WithDefault("2147483648")
+        long maxBytes();
+    }
+
     interface Builder {
         @WithDefault("ghcr.io/twinbuild/builder:0.1.0")
         String image();

@@ -14,6 +14,7 @@ import dev.twinbuild.operator.pods.Names;
 import dev.twinbuild.operator.pods.PodView;
 import dev.twinbuild.operator.status.StatusComposer;
 import dev.twinbuild.operator.status.Verdict;
+import dev.twinbuild.operator.diagnosis.MismatchDiagnoser;
 import dev.twinbuild.operator.store.ArtifactVerifier;
 import dev.twinbuild.store.StoreException;
 import dev.twinbuild.verify.VariationPlan;
@@ -45,10 +46,11 @@ final class Generation {
     private final Instant now;
     private final Children children;
     private final ArtifactVerifier verifier;
+    private final MismatchDiagnoser diagnoser;
     private final Verification verification;
 
     Generation(SystemImage si, String hash, ArtifactStore store, OperatorSettings settings, Instant now,
-               Children children, ArtifactVerifier verifier) {
+               Children children, ArtifactVerifier verifier, MismatchDiagnoser diagnoser) {
         this.si = si;
         this.hash = hash;
         this.store = store;
@@ -56,6 +58,7 @@ final class Generation {
         this.now = now;
         this.children = children;
         this.verifier = verifier;
+        this.diagnoser = diagnoser;
         this.verification = si.getSpec().verificationOrDefault();
     }
 
@@ -145,6 +148,9 @@ final class Generation {
                 }
                 return new Outcome(composer.failed(hash, builds, e.reason(), e.getMessage()), null, started);
             }
+        }
+        if (!verdict.reproducible()) {
+            diagnoser.diagnose(si.getMetadata().getNamespace(), store, verdict.mismatch(), verdict.artifacts());
         }
         return new Outcome(composer.verdict(hash, builds, verdict), null, started);
     }

@@ -5,6 +5,7 @@ import dev.twinbuild.manifest.Manifests;
 import dev.twinbuild.operator.api.v1alpha1.SystemImage;
 import dev.twinbuild.operator.api.v1alpha1.SystemImageStatus;
 import dev.twinbuild.operator.config.OperatorSettings;
+import dev.twinbuild.operator.diagnosis.MismatchDiagnoser;
 import dev.twinbuild.operator.events.EventRecorder;
 import dev.twinbuild.operator.metrics.BuildMetrics;
 import dev.twinbuild.operator.pods.ManifestConfigMap;
@@ -56,15 +57,17 @@ public class SystemImageReconciler implements Reconciler<SystemImage> {
     private final BuildMetrics metrics;
     private final Clock clock;
     private final ArtifactVerifier verifier;
+    private final MismatchDiagnoser diagnoser;
     private final TransitionReporter reporter;
 
     @Inject
     public SystemImageReconciler(OperatorSettings settings, BuildMetrics metrics, Clock clock,
-                                 ArtifactVerifier verifier, EventRecorder events) {
+                                 ArtifactVerifier verifier, MismatchDiagnoser diagnoser, EventRecorder events) {
         this.settings = settings;
         this.metrics = metrics;
         this.clock = clock;
         this.verifier = verifier;
+        this.diagnoser = diagnoser;
         this.reporter = new TransitionReporter(events, metrics);
     }
 
@@ -106,7 +109,7 @@ public class SystemImageReconciler implements Reconciler<SystemImage> {
         } else if (invalid != null) {
             next = composer.failed(hash, List.of(), "InvalidSpec", invalid);
         } else {
-            Generation.Outcome outcome = new Generation(si, hash, store, settings, now, children, verifier)
+            Generation.Outcome outcome = new Generation(si, hash, store, settings, now, children, verifier, diagnoser)
                     .advance(sameSpec ? previous.builds : List.of(), pods, composer,
                             sameSpec ? previous.artifacts : List.of());
             outcome.started().forEach(b -> reporter.started(si, b));

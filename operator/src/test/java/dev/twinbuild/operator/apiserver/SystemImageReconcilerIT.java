@@ -13,6 +13,8 @@ import dev.twinbuild.operator.metrics.BuildMetrics;
 import dev.twinbuild.operator.pods.Names;
 import dev.twinbuild.operator.reconciler.SystemImageReconciler;
 import dev.twinbuild.operator.store.StoreArtifactVerifier;
+import dev.twinbuild.operator.store.StoreClients;
+import dev.twinbuild.operator.diagnosis.StoreMismatchDiagnoser;
 import dev.twinbuild.store.BuildSummary;
 import dev.twinbuild.store.Sha256;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -100,7 +102,9 @@ class SystemImageReconcilerIT {
         operator = new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false)
                 .withConcurrentReconciliationThreads(2));
         operator.register(new SystemImageReconciler(settings, new BuildMetrics(registry), clock,
-                new StoreArtifactVerifier(client), new EventRecorder(client, clock)), c -> c.settingNamespace(ns));
+                new StoreArtifactVerifier(new StoreClients(client)),
+                new StoreMismatchDiagnoser(new StoreClients(client), 1L << 30), new EventRecorder(client, clock)),
+                c -> c.settingNamespace(ns));
         operator.start();
     }
 
@@ -141,7 +145,7 @@ class SystemImageReconcilerIT {
         List<BuildSummary.Output> outputs = new ArrayList<>();
         for (String[] o : new String[][]{{"tar", "img.tar"}, {"tar.gz", "img.tar.gz"}}) {
             Path file = Files.createTempFile("artifact", o[1]);
-            Files.writeString(file, o[0] + ":" + content);
+            Files.write(file, archive(o[0], content));
             var stored = s3.store.put(prefix + "/" + o[1], file, Sha256.hex(file));
             outputs.add(new BuildSummary.Output(o[0], o[1], stored.sha256(), stored.size(), stored.location()));
         }
@@ -149,6 +153,24 @@ class SystemImageReconcilerIT {
         Files.writeString(record, "{}");
         var rec = s3.store.put(prefix + "/build-record.json", record, Sha256.hex(record));
         return BuildSummary.success(outputs, rec.location()).toTerminationMessage();
+    }
+
+    /** A real (tiny) tar or tar.gz, so that a mismatch can be diffed entry by entry. */
+    private static byte[] archive(String format, String content) throws Exception {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        java.io.OutputStream out = format.endsWith("gz") ? new java.util.zip.GZIPOutputStream(bytes) : bytes;
+        try (var tar = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(out)) {
+            for (String[] f : new String[][]{{"./etc/os-release", "ID=test\n"}, {"./etc/content", content + "\n"}}) {
+                byte[] data = f[1].getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                var e = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(f[0]);
+                e.setSize(data.length);
+                e.setModTime(1_700_000_000_000L);
+                tar.putArchiveEntry(e);
+                tar.write(data);
+                tar.closeArchiveEntry();
+            }
+        }
+        return bytes.toByteArray();
     }
 
     private List<Pod> awaitPods(String image, int n) {
@@ -221,6 +243,14 @@ class SystemImageReconcilerIT {
         assertThat(s.mismatch.outputs).extracting(o -> o.file).containsExactly("img.tar", "img.tar.gz");
         assertThat(s.mismatch.outputs.get(0).sha256).containsOnlyKeys("b0", "b1");
         assertThat(s.artifacts).as("both sides kept").hasSize(4);
+        assertThat(s.mismatch.differingPaths).as("diffed entry by entry").containsExactly("./etc/content");
+        assertThat(s.mismatch.reportLocation).startsWith("s3://" + S3Proxy.BUCKET + "/" + ns + "/drift/")
+                .endsWith("/report/diff-report.txt");
+        String key = s.mismatch.reportLocation.substring(("s3://" + S3Proxy.BUCKET + "/").length());
+        try (var in = s3.store.get(key)) {
+            assertThat(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8))
+                    .contains("./etc/content: content").contains("content-of-build-0").contains("content-of-build-1");
+        }
     }
 
     @Test
