@@ -221,10 +221,10 @@ class CompressionTest {
     // ---------------------------------------------------------------- through the pipeline
 
     @Test
-    void pipelineOutputsAreTheSameForOneTwoAndFourThreads() throws Exception {
+    void pipelineOutputsAreTheSameForOneAndFourThreads() throws Exception {
         Path root = Files.createDirectories(tmp.resolve("root"));
         Files.createDirectories(root.resolve("usr/share/data"));
-        Files.write(root.resolve("usr/share/data/mixed.bin"), Arrays.copyOf(mixed, 1_100_000));
+        Files.write(root.resolve("usr/share/data/mixed.bin"), Arrays.copyOf(mixed, 700_000));
         for (int i = 0; i < 50; i++) {
             Files.writeString(root.resolve("usr/share/data/f" + i + ".txt"), ("file " + i + "\n").repeat(i * 10));
         }
@@ -249,7 +249,7 @@ class CompressionTest {
                 """.formatted(Hashes.sha256(def.resolve("in.tar")));
         Path cache = tmp.resolve("cache");
         Map<Integer, Map<String, String>> byThreads = new TreeMap<>();
-        for (int threads : new int[]{1, 2, 4}) {
+        for (int threads : new int[]{1, 4}) {
             Path work = tmp.resolve("work" + threads);
             BuildOptions o = new BuildOptions(work, cache, 0, BuildOptions.DirOrder.NATURAL, threads, null,
                     new TreeMap<>());
@@ -259,17 +259,16 @@ class CompressionTest {
         }
 
         assertThat(byThreads.get(1)).containsOnlyKeys("threads.tar.gz", "threads.cpio.gz", "threads.tar.zst");
-        assertThat(byThreads.get(2)).isEqualTo(byThreads.get(1));
         assertThat(byThreads.get(4)).isEqualTo(byThreads.get(1));
         // And the real tools read them.
-        Path out = tmp.resolve("out2");
+        Path out = tmp.resolve("out4");
         byte[] tarFromGz = tool(Files.readAllBytes(out.resolve("threads.tar.gz")), "gzip", "-dc");
         byte[] tarFromZst = tool(Files.readAllBytes(out.resolve("threads.tar.zst")), "zstd", "-dc");
         assertThat(tarFromZst).isEqualTo(tarFromGz);
         String listing = new String(tool(tarFromGz, "tar", "-tf", "-"), StandardCharsets.UTF_8);
         assertThat(listing).contains("./usr/share/data/mixed.bin", "./usr/share/data/f49.txt");
         assertThat(tool(tarFromGz, "tar", "-xOf", "-", "./usr/share/data/mixed.bin"))
-                .isEqualTo(Arrays.copyOf(mixed, 1_100_000));
+                .isEqualTo(Arrays.copyOf(mixed, 700_000));
         String cpio = new String(tool(tool(Files.readAllBytes(out.resolve("threads.cpio.gz")), "gzip", "-dc"),
                 "cpio", "-t", "--quiet"), StandardCharsets.UTF_8);
         assertThat(cpio.lines().toList()).contains("usr/share/data/mixed.bin");

@@ -29,7 +29,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.jar.JarInputStream;
 import java.util.zip.CRC32;
-import java.util.zip.GZIPInputStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -202,6 +201,9 @@ class NormalizersTest {
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
         Files.createDirectories(d.resolve("META-INF"));
         Files.writeString(d.resolve("META-INF/MANIFEST.MF"), "Manifest-Version: 1.0\nMain-Class: com.example.App\n\n");
+        // Both sort before the manifest by name: only the manifest-first rule puts it first.
+        Files.writeString(d.resolve("META-INF/LICENSE"), "Apache-2.0\n");
+        Files.writeString(d.resolve("LICENSE"), "Apache-2.0\n");
         Files.writeString(d.resolve("manifest.txt"), "Main-Class: com.example.App\n");
         return d;
     }
@@ -224,10 +226,10 @@ class NormalizersTest {
         Path d = jarTree();
         touchTree(d, 1_600_000_000L);
         ok(d, "jar", "--create", "--file", "../one.jar", "--manifest", "manifest.txt", "--date",
-                "2021-01-01T00:00:02Z", "app.conf", "com", "run.sh");
+                "2021-01-01T00:00:02Z", "app.conf", "com", "LICENSE", "META-INF/LICENSE", "run.sh");
         touchTree(d, 1_650_000_000L);
         ok(d, "jar", "--create", "--file", "../two.jar", "--manifest", "manifest.txt", "--date",
-                "2022-06-30T12:34:56Z", "run.sh", "com", "app.conf");
+                "2022-06-30T12:34:56Z", "META-INF/LICENSE", "run.sh", "com", "LICENSE", "app.conf");
         Path one = tmp.resolve("one.jar");
         Path two = tmp.resolve("two.jar");
         assertThat(Files.readAllBytes(one)).isNotEqualTo(Files.readAllBytes(two));
@@ -239,7 +241,8 @@ class NormalizersTest {
         assertThat(n1).isEqualTo(n2);
         Path out = Files.write(tmp.resolve("normalised.jar"), n1);
         List<String> listed = new String(ok(tmp, "jar", "tf", out.toString()), StandardCharsets.UTF_8).lines().toList();
-        assertThat(listed).containsExactly("META-INF/", "META-INF/MANIFEST.MF", "app.conf", "com/", "com/example/",
+        assertThat(listed).containsExactly("META-INF/", "META-INF/MANIFEST.MF", "LICENSE", "META-INF/LICENSE",
+                "app.conf", "com/", "com/example/",
                 "com/example/App.class", "com/example/messages.properties", "run.sh");
         ok(tmp, "unzip", "-tq", out.toString());
         try (JarInputStream j = new JarInputStream(Files.newInputStream(out))) {
@@ -255,9 +258,9 @@ class NormalizersTest {
     void zipsMadeByInfoZipWithExtraFieldsBecomeIdenticalAndKeepUnixModes() throws Exception {
         Path d = jarTree();
         touchTree(d, 1_600_000_000L);
-        ok(d, "zip", "-q", "-r", "../z1.zip", "META-INF", "com", "app.conf", "run.sh");
+        ok(d, "zip", "-q", "-r", "../z1.zip", "META-INF", "com", "LICENSE", "app.conf", "run.sh");
         touchTree(d, 1_700_000_123L);
-        ok(d, "zip", "-q", "-r", "../z2.zip", "run.sh", "app.conf", "com", "META-INF");
+        ok(d, "zip", "-q", "-r", "../z2.zip", "run.sh", "app.conf", "com", "META-INF", "LICENSE");
         Path z1 = tmp.resolve("z1.zip");
         Path z2 = tmp.resolve("z2.zip");
         assertThat(Files.readAllBytes(z1)).isNotEqualTo(Files.readAllBytes(z2));
@@ -271,7 +274,8 @@ class NormalizersTest {
         String listing = new String(ok(tmp, "unzip", "-l", out.toString()), StandardCharsets.UTF_8);
         assertThat(listing).contains("META-INF/MANIFEST.MF", "com/example/App.class", "run.sh")
                 .contains("1980-01-01 00:00");
-        assertThat(names(n1, tmp.resolve("names.zip")).subList(0, 2)).containsExactly("META-INF/", "META-INF/MANIFEST.MF");
+        assertThat(names(n1, tmp.resolve("names.zip")).subList(0, 4))
+                .containsExactly("META-INF/", "META-INF/MANIFEST.MF", "LICENSE", "META-INF/LICENSE");
         // Info-ZIP wrote UT/ux extra fields with the real times; they are gone, the Unix modes stay.
         assertAllTimesAreTheDosEpochWithoutExtraFields(out);
         try (ZipFile z = ZipFile.builder().setPath(out).get()) {
@@ -594,11 +598,9 @@ class NormalizersTest {
 
     private static Map<String, byte[]> readTar(Path tar) throws IOException {
         Map<String, byte[]> m = new HashMap<>();
-        List<String> order = new ArrayList<>();
         try (InputStream in = Files.newInputStream(tar); TarArchiveInputStream t = new TarArchiveInputStream(in)) {
             TarArchiveEntry e;
             while ((e = t.getNextEntry()) != null) {
-                order.add(e.getName());
                 if (e.isFile()) {
                     m.put(e.getName(), t.readAllBytes());
                 }
