@@ -71,7 +71,10 @@ public class VerifyCommand implements Callable<Integer> {
                 List<EntryDifference> entries = d.entries;
                 for (EntryDifference e : entries.subList(0, Math.min(MAX_PATHS_SHOWN, entries.size()))) {
                     System.out.println("  " + e.path() + ": " + String.join(", ", e.kinds()));
-                    e.details().forEach(line -> System.out.println("      " + line));
+                    e.details().forEach(line -> System.out.println("      " + line.replace("\n", "\n      ")));
+                    if (!e.nested().isEmpty()) {
+                        System.out.println("      inside it: " + e.nested().size() + " differing entries (see the report)");
+                    }
                 }
                 if (entries.size() > MAX_PATHS_SHOWN) {
                     System.out.println("  … and " + (entries.size() - MAX_PATHS_SHOWN) + " more paths");

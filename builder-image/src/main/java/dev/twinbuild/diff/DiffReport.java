@@ -25,6 +25,33 @@ public class DiffReport {
         return entries.stream().map(EntryDifference::path).toList();
     }
 
+    private static void render(StringBuilder sb, List<EntryDifference> entries, String indent) {
+        for (EntryDifference d : entries) {
+            sb.append(indent).append(d.path()).append(": ").append(String.join(", ", d.kinds())).append('\n');
+            for (String line : d.details()) {
+                sb.append(indent).append("    ").append(line.replace("\n", "\n    " + indent)).append('\n');
+            }
+            if (!d.nested().isEmpty()) {
+                sb.append(indent).append("    inside ").append(d.path()).append(":\n");
+                render(sb, d.nested(), indent + "      ");
+            }
+        }
+    }
+
+    /** Paths of differing entries, nested ones as "outer!/inner" (the jar URL convention). */
+    public List<String> nestedPaths() {
+        List<String> out = new ArrayList<>();
+        collect(out, entries, "");
+        return out;
+    }
+
+    private static void collect(List<String> out, List<EntryDifference> entries, String prefix) {
+        for (EntryDifference d : entries) {
+            out.add(prefix + d.path());
+            collect(out, d.nested(), prefix + d.path() + "!/");
+        }
+    }
+
     public String toText() {
         StringBuilder sb = new StringBuilder();
         sb.append("--- ").append(a).append("  sha256:").append(shaA).append('\n');
@@ -36,12 +63,7 @@ public class DiffReport {
             sb.append("not an archive this differ reads; first differing byte at offset ")
                     .append(firstDifferingByte).append('\n');
         }
-        for (EntryDifference d : entries) {
-            sb.append(d.path()).append(": ").append(String.join(", ", d.kinds())).append('\n');
-            for (String line : d.details()) {
-                sb.append("    ").append(line.replace("\n", "\n    ")).append('\n');
-            }
-        }
+        render(sb, entries, "");
         if (orderDiffers) {
             sb.append("entry order differs\n");
         }

@@ -39,6 +39,11 @@ public final class Tars {
         return put(e, content.getBytes(StandardCharsets.UTF_8));
     }
 
+    public Tars fileBytes(String name, byte[] content) {
+        TarArchiveEntry e = entry(name, TarConstants.LF_NORMAL, 0644);
+        return put(e, content);
+    }
+
     public Tars symlink(String name, String target) {
         TarArchiveEntry e = entry(name, TarConstants.LF_SYMLINK, 0777);
         e.setLinkName(target);
@@ -56,6 +61,17 @@ public final class Tars {
         e.setDevMajor(major);
         e.setDevMinor(minor);
         return put(e, null);
+    }
+
+    public Tars blockDevice(String name, int major, int minor) {
+        TarArchiveEntry e = entry(name, TarConstants.LF_BLK, 0660);
+        e.setDevMajor(major);
+        e.setDevMinor(minor);
+        return put(e, null);
+    }
+
+    public Tars fifo(String name, int mode) {
+        return put(entry(name, TarConstants.LF_FIFO, mode), null);
     }
 
     /** An entry whose header claims {@code size} bytes but carries none (the stream ends first). */

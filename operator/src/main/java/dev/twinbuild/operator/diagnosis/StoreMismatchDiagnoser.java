@@ -3,7 +3,6 @@ package dev.twinbuild.operator.diagnosis;
 import dev.twinbuild.api.v1alpha1.ArtifactStore;
 import dev.twinbuild.diff.ArchiveDiff;
 import dev.twinbuild.diff.DiffReport;
-import dev.twinbuild.diff.EntryDifference;
 import dev.twinbuild.manifest.Manifests;
 import dev.twinbuild.operator.api.v1alpha1.Artifact;
 import dev.twinbuild.operator.api.v1alpha1.Mismatch;
@@ -64,7 +63,7 @@ public class StoreMismatchDiagnoser implements MismatchDiagnoser {
                 r.a = sides.get(0).location;
                 r.b = sides.get(1).location;
                 reports.add(r);
-                r.entries.stream().map(EntryDifference::path).forEach(paths::add);
+                paths.addAll(r.nestedPaths());
                 reportBase = reportBase != null ? reportBase : reportPrefix(s3, sides.get(0).location);
             }
             mismatch.differingPaths = paths.stream().limit(MAX_PATHS).toList();
