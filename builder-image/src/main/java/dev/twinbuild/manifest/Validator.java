@@ -50,6 +50,8 @@ final class Validator {
         }
         if (s.layers == null || s.layers.isEmpty()) {
             e.add("spec.layers: at least one layer is required");
+        } else if (s.layers.size() > 256) {
+            e.add("spec.layers: at most 256 layers");
         } else {
             for (int i = 0; i < s.layers.size(); i++) {
                 layer(s.layers.get(i), "spec.layers[" + i + "]", e);
@@ -94,13 +96,15 @@ final class Validator {
                     e.add("spec.outputs[" + i + "].format: required");
                     continue;
                 }
-                String file = o.name != null ? o.name : doc.name() + "." + o.format.extension();
-                if (!files.add(file)) {
-                    e.add("spec.outputs[" + i + "].name: two outputs would both be written to " + file);
+                for (String file : o.fileNames(doc.name())) {
+                    if (!files.add(file)) {
+                        e.add("spec.outputs[" + i + "].name: two outputs would both be written to " + file);
+                    }
                 }
                 if (o.level != null && o.format.value().endsWith("gz") && o.level > 9) {
                     e.add("spec.outputs[" + i + "].level: gzip levels are 1-9");
                 }
+                FormatOptions.validate(o, "spec.outputs[" + i + "]", e);
             }
         }
         Verification v = s.verification;

@@ -9,6 +9,7 @@ import dev.twinbuild.manifest.SystemImageDocument;
 import dev.twinbuild.pipeline.assemble.ArchiveLimits;
 import dev.twinbuild.pipeline.assemble.InlineFilesApplier;
 import dev.twinbuild.pipeline.assemble.TarLayerApplier;
+import dev.twinbuild.pipeline.emit.EmitContext;
 import dev.twinbuild.pipeline.emit.Outputs;
 import dev.twinbuild.pipeline.fetch.Fetcher;
 import dev.twinbuild.pipeline.fetch.OciPuller;
@@ -70,9 +71,14 @@ public final class Pipeline {
         record.entries = entries.size();
 
         List<OutputArtifact> outputs = new ArrayList<>();
-        for (Output o : spec.outputs) {
-            String file = o.name != null ? o.name : doc.name() + "." + o.format.extension();
-            outputs.add(Outputs.write(o, file, entries, outDir, Math.max(1, options.threads())));
+        Tools.formatVersions(record.tools, spec.outputs);
+        try (EmitContext ctx = new EmitContext(spec.sourceDateEpoch, doc.name(), work.resolve("formats"),
+                Math.max(1, options.threads()))) {
+            for (int i = 0; i < spec.outputs.size(); i++) {
+                Output o = spec.outputs.get(i);
+                outputs.addAll(Outputs.write(o, "spec.outputs[" + i + "]", o.fileNames(doc.name()), entries, outDir,
+                        ctx));
+            }
         }
         record.outputs = outputs;
         Path recordFile = outDir.resolve(RECORD_FILE);

@@ -27,6 +27,14 @@ public final class Tars {
         return put(entry(name, TarConstants.LF_DIR, mode), null);
     }
 
+    public Tars dir(String name, int mode, long uid, long gid, long mtime) {
+        TarArchiveEntry e = entry(name, TarConstants.LF_DIR, mode);
+        e.setUserId(uid);
+        e.setGroupId(gid);
+        e.setLastModifiedTime(FileTime.from(mtime, TimeUnit.SECONDS));
+        return put(e, null);
+    }
+
     public Tars file(String name, String content) {
         return file(name, content, 0644, 0, 0, 1_600_000_000L);
     }

@@ -9,7 +9,13 @@ public enum OutputFormat {
     TAR("tar", "tar"),
     TAR_GZ("tar.gz", "tar.gz"),
     TAR_ZST("tar.zst", "tar.zst"),
-    CPIO_GZ("cpio.gz", "cpio.gz");
+    CPIO_GZ("cpio.gz", "cpio.gz"),
+    SQUASHFS("squashfs", "squashfs"),
+    EXT4("ext4", "ext4"),
+    ISO("iso", "iso"),
+    /** Two files: {@code <name>-kernel} and {@code <name>-initrd.img}; see {@link Output#fileNames}. */
+    KERNEL_INITRD("kernel+initrd", "initrd.img"),
+    OCI("oci", "oci.tar");
 
     private final String value;
     private final String extension;

@@ -34,7 +34,7 @@ public final class TarLayerApplier {
 
     /** @param layer names the layer in errors, e.g. {@code spec.layers[0]} */
     public void apply(InputStream raw, String layer) throws IOException {
-        CountingInputStream compressed = new CountingInputStream(raw);
+        CountingInputStream compressed = new CountingInputStream(new NoEstimate(raw));
         InputStream plain = new LimitedInputStream(Decompressors.open(compressed, layer), layer, limits,
                 compressed::count);
         // Names are decoded as UTF-8 explicitly: the platform charset would make them depend on the locale.
@@ -126,6 +126,21 @@ public final class TarLayerApplier {
         String target = parent.isEmpty() ? hidden : parent + "/" + hidden;
         String real = fs.place(target, what);
         fs.remove(real);
+    }
+
+    /**
+     * The tar reader asks for {@code available()} around every entry, which a file stream answers with two
+     * system calls (fstat, lseek) and which nothing here needs: 0 is always a valid estimate.
+     */
+    private static final class NoEstimate extends java.io.FilterInputStream {
+        NoEstimate(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int available() {
+            return 0;
+        }
     }
 
     /** Read errors of the archive are the input's fault; write errors stay I/O errors. */

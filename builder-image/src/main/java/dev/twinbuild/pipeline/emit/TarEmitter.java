@@ -8,19 +8,36 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.attribute.FileTime;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
  * POSIX tar (ustar, pax headers only where ustar cannot hold a value), named like {@code tar -C root .}:
  * "./", "./etc/", "./etc/hostname". Numeric owners with empty names; no atime or ctime.
+ *
+ * <p>The archive is framed on the calling thread and handed, in large chunks and in order, to a second
+ * thread that writes it to {@code out} (where the digest, the compressor and the file are). Only the
+ * chunking changes, and none of those depends on it: the bytes are the same.
  */
 public final class TarEmitter implements Emitter {
+    private static final int COPY_BUFFER = 256 * 1024;
+
     @Override
     public void emit(List<TreeEntry> entries, OutputStream out) throws IOException {
+        try (Pipe pipe = new Pipe(out)) {
+            emitTo(entries, pipe);
+        }
+    }
+
+    private void emitTo(List<TreeEntry> entries, OutputStream out) throws IOException {
+        byte[] buf = new byte[COPY_BUFFER];
         TarArchiveOutputStream tar = new TarArchiveOutputStream(out, "UTF-8");
         tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
         tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
@@ -30,7 +47,7 @@ public final class TarEmitter implements Emitter {
             tar.putArchiveEntry(t);
             if (e.type() == EntryType.FILE && e.source() != null) {
                 try (InputStream in = Files.newInputStream(e.source())) {
-                    long n = in.transferTo(tar);
+                    long n = copy(in, tar, buf, e.size());
                     if (n != e.size()) {
                         throw new IOException(e.path() + " changed while it was archived");
                     }
@@ -40,6 +57,177 @@ public final class TarEmitter implements Emitter {
         }
         tar.finish();
         tar.flush();
+    }
+
+    /**
+     * Copies the file in large reads; stops one byte past {@code size} (enough to see that the file grew,
+     * without writing past the entry).
+     */
+    private static long copy(InputStream in, OutputStream out, byte[] buf, long size) throws IOException {
+        long total = 0;
+        int n;
+        while ((n = in.read(buf, 0, (int) Math.min(buf.length, Math.max(1, size - total + 1)))) > 0) {
+            total += n;
+            if (total > size) {
+                return total;
+            }
+            out.write(buf, 0, n);
+        }
+        return total;
+    }
+
+    /**
+     * Collects what the archiver writes (a 512-byte record at a time) into 1 MiB chunks and writes them to
+     * {@code out} on its own thread, in order. {@link #flush} does not reach {@code out} (a zstd flush would
+     * end a block and change the bytes; the archiver's flush never reached it either), and {@link #close}
+     * waits for everything to be written but leaves {@code out} open: the caller owns it.
+     */
+    static final class Pipe extends OutputStream {
+        private static final int CHUNK = 1 << 20;
+        private static final int QUEUED = 4;
+        private static final byte[] END = new byte[0];
+
+        private final OutputStream out;
+        private final BlockingQueue<byte[]> full = new ArrayBlockingQueue<>(QUEUED);
+        private final BlockingQueue<Integer> lengths = new ArrayBlockingQueue<>(QUEUED + 1);
+        private final BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(QUEUED + 2);
+        private final Thread writer;
+        private volatile Throwable failure;
+        private byte[] buf = new byte[CHUNK];
+        private int count;
+        private boolean closed;
+
+        Pipe(OutputStream out) {
+            this.out = out;
+            this.writer = new Thread(this::drain, "tar-writer");
+            writer.setDaemon(true);
+            writer.start();
+        }
+
+        private void drain() {
+            while (true) {
+                byte[] chunk;
+                int length;
+                try {
+                    chunk = full.take();
+                    length = chunk == END ? 0 : lengths.take();
+                } catch (InterruptedException e) {
+                    failure = e;
+                    return;
+                }
+                if (chunk == END) {
+                    return;
+                }
+                // After a failure keep taking chunks (and dropping them), so that the producer never blocks.
+                if (failure == null) {
+                    try {
+                        out.write(chunk, 0, length);
+                    } catch (Throwable t) {
+                        failure = t;
+                    }
+                }
+                free.offer(chunk);
+            }
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            if (count == CHUNK) {
+                handOff();
+            }
+            buf[count++] = (byte) b;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            while (len > 0) {
+                int n = Math.min(len, CHUNK - count);
+                System.arraycopy(b, off, buf, count, n);
+                count += n;
+                off += n;
+                len -= n;
+                if (count == CHUNK) {
+                    handOff();
+                }
+            }
+        }
+
+        private void handOff() throws IOException {
+            check();
+            byte[] chunk = buf;
+            int length = count;
+            byte[] next = free.poll();
+            buf = next != null ? next : new byte[CHUNK];
+            count = 0;
+            try {
+                // lengths first: the writer takes a chunk, then its length
+                lengths.put(length);
+                full.put(chunk);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while writing the archive");
+            }
+        }
+
+        private void check() throws IOException {
+            Throwable t = failure;
+            if (t == null) {
+                return;
+            }
+            if (t instanceof IOException io) {
+                throw io;
+            }
+            if (t instanceof UncheckedIOException u) {
+                throw u.getCause();
+            }
+            if (t instanceof RuntimeException r) {
+                throw r;
+            }
+            if (t instanceof Error err) {
+                throw err;
+            }
+            throw new IOException("writing the archive failed", t);
+        }
+
+        @Override
+        public void flush() {
+            // Nothing to do: see the class comment. close() writes everything.
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            try {
+                if (count > 0) {
+                    handOff();
+                }
+            } finally {
+                boolean interrupted = false;
+                while (true) {
+                    try {
+                        full.put(END);
+                        break;
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+                while (true) {
+                    try {
+                        writer.join();
+                        break;
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            check();
+        }
     }
 
     static String name(TreeEntry e) {

@@ -46,13 +46,15 @@ public final class TreeScanner {
 
     public List<Scanned> scan() throws IOException {
         List<Scanned> out = new ArrayList<>();
+        Map<String, Object> a = Files.readAttributes(root, ATTRS, NOFOLLOW);
+        out.add(entry(root, "", a));
         walk(root, "", out);
-        out.sort((a, b) -> PathOrder.BYTES.compare(a.entry().path(), b.entry().path()));
+        out.sort((x, y) -> PathOrder.BYTES.compare(x.entry().path(), y.entry().path()));
         return out;
     }
 
+    /** Adds the children of {@code dir} (already added itself), reading each entry's attributes once. */
     private void walk(Path dir, String rel, List<Scanned> out) throws IOException {
-        out.add(entry(dir, rel));
         List<Path> children = new ArrayList<>();
         try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
             s.forEach(children::add);
@@ -60,19 +62,18 @@ public final class TreeScanner {
         if (order == DirOrder.REVERSE) {
             Collections.reverse(children);
         }
+        String prefix = rel.isEmpty() ? "" : rel + "/";
         for (Path c : children) {
-            String name = c.getFileName().toString();
-            String childRel = rel.isEmpty() ? name : rel + "/" + name;
-            if (Files.isDirectory(c, NOFOLLOW)) {
+            String childRel = prefix + c.getFileName().toString();
+            Map<String, Object> a = Files.readAttributes(c, ATTRS, NOFOLLOW);
+            out.add(entry(c, childRel, a));
+            if (((Integer) a.get("mode") & S_IFMT) == S_IFDIR) {
                 walk(c, childRel, out);
-            } else {
-                out.add(entry(c, childRel));
             }
         }
     }
 
-    private Scanned entry(Path p, String rel) throws IOException {
-        Map<String, Object> a = Files.readAttributes(p, ATTRS, NOFOLLOW);
+    private Scanned entry(Path p, String rel, Map<String, Object> a) throws IOException {
         int unixMode = (Integer) a.get("mode");
         int perm = unixMode & 07777;
         long mtime = Math.floorDiv(((FileTime) a.get("lastModifiedTime")).toMillis(), 1000);

@@ -26,7 +26,7 @@ class GoldenDigestsTest {
     Path tmp;
 
     @ParameterizedTest
-    @ValueSource(strings = {"hello", "minimal"})
+    @ValueSource(strings = {"hello", "minimal", "formats"})
     void outputsMatchTheGoldenDigests(String example) throws IOException {
         Path manifest = EXAMPLES.resolve(example + ".yaml");
         BuildResult r = Pipeline.build(Manifests.read(manifest), EXAMPLES, tmp.resolve("out"),

@@ -1,0 +1,53 @@
+package dev.twinbuild.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+
+/** El Torito boot records of an ISO, from files of the tree (like mkisofs -b/-c/-boot-info-table/-e). */
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
+@JsonPropertyOrder(alphabetic = true)
+public class IsoBoot {
+    @Required
+    @Pattern(Patterns.ABSOLUTE_PATH)
+    @JsonPropertyDescription("BIOS no-emulation boot image in the tree, e.g. /isolinux/isolinux.bin.")
+    public String image;
+
+    @Pattern(Patterns.ABSOLUTE_PATH)
+    @JsonPropertyDescription("Where the boot catalog is written; default boot.cat next to the image. "
+            + "It must not exist in the tree.")
+    public String catalog;
+
+    @Min(1)
+    @Max(65535)
+    @JsonPropertyDescription("Sectors of 512 bytes the BIOS loads; default 4.")
+    public Integer loadSize;
+
+    @JsonPropertyDescription("Patch a boot info table into the image, as isolinux and GRUB's eltorito.img need; "
+            + "default true.")
+    public Boolean infoTable;
+
+    @Pattern(Patterns.ABSOLUTE_PATH)
+    @JsonPropertyDescription("Optional UEFI boot image in the tree (a FAT filesystem image), e.g. /boot/efi.img.")
+    public String efiImage;
+
+    public String catalogOrDefault() {
+        if (catalog != null) {
+            return catalog;
+        }
+        int slash = image.lastIndexOf('/');
+        return image.substring(0, slash + 1) + "boot.cat";
+    }
+
+    public int loadSizeOrDefault() {
+        return loadSize != null ? loadSize : 4;
+    }
+
+    public boolean infoTableOrDefault() {
+        return infoTable == null || infoTable;
+    }
+}
