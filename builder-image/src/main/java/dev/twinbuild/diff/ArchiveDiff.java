@@ -21,7 +21,8 @@ import java.util.TreeSet;
 /**
  * Compares two outputs entry by entry and says for each differing path what differs and how. An entry
  * whose content differs and is itself an archive or a compressed file is opened and compared in turn
- * (a jar in a tar in a gzip), the way diffoscope recurses.
+ * (a jar in a tar in a gzip), the way diffoscope recurses. squashfs, ext4 and ISO images are unpacked
+ * with their own tools and compared the same way.
  */
 public final class ArchiveDiff {
     static final int MAX_DEPTH = 4;
@@ -59,6 +60,7 @@ public final class ArchiveDiff {
             return r;
         } finally {
             Rootfs.deleteTree(scratch);
+            ArchiveReader.cleanUp();
         }
     }
 
@@ -74,8 +76,10 @@ public final class ArchiveDiff {
         if (ea == null || eb == null) {
             return null;
         }
-        Map<String, ArchiveEntryInfo> ma = byName(ea);
-        Map<String, ArchiveEntryInfo> mb = byName(eb);
+        Map<String, String> ra = OciLayout.roles(a, ea, scratch);
+        Map<String, String> rb = OciLayout.roles(b, eb, scratch);
+        Map<String, ArchiveEntryInfo> ma = byName(ea, ra);
+        Map<String, ArchiveEntryInfo> mb = byName(eb, rb);
         TreeSet<String> names = new TreeSet<>(ma.keySet());
         names.addAll(mb.keySet());
         List<EntryDifference> out = new ArrayList<>();
@@ -105,28 +109,38 @@ public final class ArchiveDiff {
                     y.uid() + ":" + y.gid() + " " + y.owner());
             compare(kinds, details, "mtime", x.mtime(), y.mtime());
             compare(kinds, details, "link-target", x.linkTarget(), y.linkTarget());
+            if (!ra.isEmpty() && !x.name().equals(y.name())) {
+                details.add("blob: " + x.name() + " → " + y.name());
+            }
             if (!kinds.isEmpty()) {
                 out.add(new EntryDifference(n, kinds, details));
             }
         }
         if (!deeper.isEmpty()) {
-            out = inside(a, b, deeper, out, scratch, depth);
+            out = inside(a, b, deeper, ma, mb, out, scratch, depth);
         }
         return out;
     }
 
     /** Opens the differing entries of both sides and compares what is inside them. */
-    private static List<EntryDifference> inside(Path a, Path b, Set<String> names, List<EntryDifference> diffs,
+    private static List<EntryDifference> inside(Path a, Path b, Set<String> names, Map<String, ArchiveEntryInfo> ma,
+                                                Map<String, ArchiveEntryInfo> mb, List<EntryDifference> diffs,
                                                 Path scratch, int depth) throws IOException {
         Path da = Files.createDirectories(scratch.resolve(depth + "a" + System.nanoTime()));
         Path db = Files.createDirectories(scratch.resolve(depth + "b" + System.nanoTime()));
-        Map<String, Path> xa = ArchiveReader.read(a, names, da).extracted();
-        Map<String, Path> xb = ArchiveReader.read(b, names, db).extracted();
+        Set<String> na = new LinkedHashSet<>();
+        Set<String> nb = new LinkedHashSet<>();
+        names.forEach(n -> {
+            na.add(ma.get(n).name());
+            nb.add(mb.get(n).name());
+        });
+        Map<String, Path> xa = ArchiveReader.read(a, na, da).extracted();
+        Map<String, Path> xb = ArchiveReader.read(b, nb, db).extracted();
         List<EntryDifference> out = new ArrayList<>();
         for (EntryDifference d : diffs) {
-            Path pa = xa.get(d.path());
-            Path pb = xb.get(d.path());
-            if (pa == null || pb == null) {
+            Path pa = ma.containsKey(d.path()) ? xa.get(ma.get(d.path()).name()) : null;
+            Path pb = mb.containsKey(d.path()) ? xb.get(mb.get(d.path()).name()) : null;
+            if (pa == null || pb == null || !names.contains(d.path())) {
                 out.add(d);
                 continue;
             }
@@ -215,10 +229,11 @@ public final class ArchiveDiff {
         }
     }
 
-    private static Map<String, ArchiveEntryInfo> byName(List<ArchiveEntryInfo> entries) {
+    /** Entries by name, or by role where one is known (OCI blobs). */
+    private static Map<String, ArchiveEntryInfo> byName(List<ArchiveEntryInfo> entries, Map<String, String> roles) {
         Map<String, ArchiveEntryInfo> m = new LinkedHashMap<>();
         for (ArchiveEntryInfo e : entries) {
-            m.put(e.name(), e);
+            m.put(roles.getOrDefault(e.name(), e.name()), e);
         }
         return m;
     }

@@ -71,7 +71,31 @@ public final class ArchiveReader {
                     || TarArchiveInputStream.matches(head, head.length))) {
                 return new Listing(tar(new TarArchiveInputStream(in, "UTF-8"), sink), sink.done);
             }
+        }
+        FilesystemImages.Kind kind = FilesystemImages.detect(file);
+        if (kind == null) {
             return null;
+        }
+        // Filesystem images are unpacked by their own tool; the unpacked files are the extracted contents.
+        Path dir = Files.createTempDirectory("twinbuild-unpack-");
+        Path root = dir.resolve("root");
+        FilesystemImages.unpack(kind, file, root);
+        Map<String, Path> contents = new HashMap<>();
+        List<ArchiveEntryInfo> entries = FilesystemImages.list(kind, root, contents);
+        UNPACKED.add(dir);
+        contents.keySet().retainAll(extract);
+        return new Listing(entries, contents);
+    }
+
+    /** Unpacked filesystem images, removed by {@link #cleanUp} when a diff is done. */
+    private static final List<Path> UNPACKED = java.util.Collections.synchronizedList(new ArrayList<>());
+
+    static void cleanUp() throws IOException {
+        synchronized (UNPACKED) {
+            for (Path p : UNPACKED) {
+                dev.twinbuild.pipeline.tree.Rootfs.deleteTree(p);
+            }
+            UNPACKED.clear();
         }
     }
 

@@ -25,8 +25,27 @@ final class TextDiff {
         return "differs";
     }
 
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
+            .enable(com.fasterxml.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+
+    /** One-line JSON (manifests, configs) is compared pretty-printed, so that the diff points at the field. */
+    private static String readable(String s) {
+        String t = s.strip();
+        if (!(t.startsWith("{") || t.startsWith("[")) || t.indexOf('\n') >= 0) {
+            return s;
+        }
+        try {
+            return JSON.writeValueAsString(JSON.readValue(t, Object.class)) + "\n";
+        } catch (java.io.IOException e) {
+            return s;
+        }
+    }
+
     /** The first difference, followed by a unified diff when it says more (several changed lines). */
-    static String describe(String a, String b) {
+    static String describe(String rawA, String rawB) {
+        String a = readable(rawA);
+        String b = readable(rawB);
         String first = firstDifference(a, b);
         String unified = unified(a, b);
         return unified == null ? first : first + "\n" + unified;
