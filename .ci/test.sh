@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The project's test command (README): set-up, unit and API-server tests, then the end-to-end suite.
+# The project's test command (README): set-up, unit and API-server tests, then the end-to-end suite
+# on a local two-worker cluster (needs root: network namespaces, containerd; always torn down).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash .ci/setup.sh
 ./mvnw -B -ntp verify
+bash e2e/run.sh

@@ -8,4 +8,6 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 ./mvnw -B -q -pl builder-image,operator -am package -DskipTests "$@"
 cp operator/target/kubernetes/systemimages.twinbuild.dev-v1.yml crds/
-echo "crds/systemimages.twinbuild.dev-v1.yml updated" >&2
+# The chart carries the same file (e2e/suite/helm-template.sh fails when they differ).
+cp crds/systemimages.twinbuild.dev-v1.yml helm/twinbuild/crds/
+echo "crds/ and helm/twinbuild/crds/ updated" >&2

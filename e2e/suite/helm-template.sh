@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# Checks of the Helm chart (helm/twinbuild) that need no cluster: `helm lint --strict`, the CRD copy
+# in the chart equals crds/, and `helm template` renders what the operator needs for the main value
+# combinations, while values.schema.json refuses bad values. Uses the pinned Helm
+# (helm/helm-binary.sh builds it once). Ends with "N passed, M failed"; exits 1 if any failed.
+#
+#   e2e/suite/helm-template.sh
+# shellcheck disable=SC2015 # `check && ok … || ko …`: ok always succeeds
+set -uo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+CHART="$ROOT/helm/twinbuild"
+HELM="$("$ROOT/helm/helm-binary.sh" | tail -1)" || { echo "cannot build helm"; echo "0 passed, 1 failed"; exit 1; }
+passed=0 failed=0
+
+ok() { echo "ok   $1"; passed=$((passed + 1)); }
+ko() { echo "FAIL $1"; [[ -n "${2:-}" ]] && sed 's/^/     /' <<<"$2" | head -40; failed=$((failed + 1)); }
+
+render() { "$HELM" template twinbuild "$CHART" --namespace twinbuild-system "$@" 2>&1; }
+# env_value RENDERED NAME — the value of an env variable of the operator container
+env_value() { awk -v n="$2" '$0 ~ "- name: " n "$" {getline; sub(/^ *value: /, ""); gsub(/"/, ""); print; exit}' <<<"$1"; }
+# kinds RENDERED — "Kind/name" of each object, sorted
+kinds() { awk '/^kind: /{k=$2} /^  name: /{if (k) {print k "/" $2; k=""}}' <<<"$1" | sort; }
+
+# --- the CRD the chart installs is the one generated from the Java types ------------------------
+crd_drift=""
+for f in "$ROOT"/crds/*.yml; do
+  cmp -s "$f" "$CHART/crds/$(basename "$f")" || crd_drift+="$(basename "$f") "
+done
+for f in "$CHART"/crds/*; do [[ -e "$ROOT/crds/$(basename "$f")" ]] || crd_drift+="(extra) $(basename "$f") "; done
+[[ -z "$crd_drift" ]] && ok "helm/twinbuild/crds equals crds/" ||
+  ko "helm/twinbuild/crds differs from crds/: $crd_drift— copy them: cp crds/*.yml helm/twinbuild/crds/"
+
+# --- lint ---------------------------------------------------------------------------------------
+out="$("$HELM" lint --strict "$CHART" 2>&1)" && ok "helm lint --strict" || ko "helm lint --strict" "$out"
+out="$("$HELM" lint --strict "$CHART" --set operator.replicas=2 --set 'operator.watchNamespaces={a,b}' \
+  --set store.s3.endpoint=http://s3:9000 --set store.s3.bucket=artifacts --set metrics.serviceMonitor.enabled=true 2>&1)" &&
+  ok "helm lint --strict (all options on)" || ko "helm lint --strict (all options on)" "$out"
+
+# --- defaults -----------------------------------------------------------------------------------
+if out="$(render)"; then
+  want="ClusterRole/twinbuild-operator
+ClusterRole/twinbuild-operator-crd-reader
+ClusterRoleBinding/twinbuild-operator
+ClusterRoleBinding/twinbuild-operator-crd-reader
+Deployment/twinbuild-operator
+Service/twinbuild-operator-metrics
+ServiceAccount/twinbuild-operator"
+  [[ "$(kinds "$out")" == "$want" ]] && ok "defaults: the expected objects" || ko "defaults: objects" "$(kinds "$out")"
+  [[ "$(env_value "$out" TWINBUILD_BUILDER_IMAGE)" == ghcr.io/twinbuild/builder:0.1.0 ]] &&
+    ok "defaults: builder image from appVersion" || ko "defaults: builder image" "$(env_value "$out" TWINBUILD_BUILDER_IMAGE)"
+  [[ "$(env_value "$out" TWINBUILD_LEADER_ELECTION_ENABLED)" == false ]] && ok "defaults: no leader election" ||
+    ko "defaults: leader election should be off"
+  [[ "$(env_value "$out" QUARKUS_OPERATOR_SDK_CONTROLLERS_SYSTEMIMAGE_NAMESPACES)" == JOSDK_ALL_NAMESPACES ]] &&
+    ok "defaults: watches all namespaces" || ko "defaults: watched namespaces"
+  [[ -z "$(env_value "$out" TWINBUILD_STORE_S3_ENDPOINT)$(env_value "$out" TWINBUILD_STORE_PVC_CLAIM_NAME)" ]] &&
+    ok "defaults: no default store" || ko "defaults: a store is set"
+  probes="$(grep -E 'path: /q/health/(started|live|ready)' <<<"$out" | sort | tr -d ' ')"
+  [[ "$probes" == *live* && "$probes" == *ready* && "$probes" == *started* ]] && ok "defaults: health probes" ||
+    ko "defaults: health probes" "$probes"
+  dep="$(render --show-only templates/deployment.yaml)"
+  for want in 'readOnlyRootFilesystem: true' 'allowPrivilegeEscalation: false' 'runAsNonRoot: true' \
+              'type: RuntimeDefault' '- ALL' 'mountPath: /tmp' 'containerPort: 8080'; do
+    grep -qF -- "$want" <<<"$dep" || { ko "defaults: deployment lacks '$want'" "$dep"; continue 2; }
+  done
+  ok "defaults: hardened pod (non-root, read-only root, no privilege escalation, caps dropped, seccomp)"
+  svc="$(render --show-only templates/service.yaml)"
+  grep -q 'name: http-metrics' <<<"$svc" && grep -q 'prometheus.io/path: /q/metrics' <<<"$svc" &&
+    ok "defaults: metrics Service" || ko "defaults: metrics Service" "$svc"
+  rbac="$(render --show-only templates/rbac.yaml)"
+  if grep -qE "verbs: \[.*\*|resources: \[.*\*|apiGroups: \[.*\*" <<<"$rbac"; then ko "RBAC has wildcards" "$rbac"
+  else ok "RBAC: no wildcards"; fi
+  grep -A2 'resources: \[secrets\]' <<<"$rbac" | grep -q 'verbs: \[get\]$' && ok "RBAC: secrets read-only (get)" ||
+    ko "RBAC: secrets" "$rbac"
+  ! grep -q 'leases' <<<"$rbac" && ok "RBAC: no Lease permissions with one replica" || ko "RBAC: leases with one replica"
+else
+  ko "helm template (defaults)" "$out"
+fi
+
+# --- the e2e configuration: images, S3 store ----------------------------------------------------
+if out="$(render --set operator.image.repository=docker.io/twinbuild/operator --set operator.image.tag=0.1.0-abc \
+    --set builder.image.repository=docker.io/twinbuild/builder --set builder.image.tag=0.1.0-def \
+    --set store.s3.endpoint=http://10.0.0.9:80 --set store.s3.bucket=twinbuild --set store.s3.credentialsSecret=twinbuild-s3)"; then
+  grep -q 'image: "docker.io/twinbuild/operator:0.1.0-abc"' <<<"$out" && ok "images: operator image" || ko "images: operator image"
+  [[ "$(env_value "$out" TWINBUILD_BUILDER_IMAGE)" == docker.io/twinbuild/builder:0.1.0-def ]] && ok "images: builder image" ||
+    ko "images: builder image"
+  [[ "$(env_value "$out" TWINBUILD_STORE_S3_ENDPOINT) $(env_value "$out" TWINBUILD_STORE_S3_BUCKET) $(env_value "$out" TWINBUILD_STORE_S3_CREDENTIALS_SECRET)" == "http://10.0.0.9:80 twinbuild twinbuild-s3" ]] &&
+    ok "store: S3 default store" || ko "store: S3 env"
+else
+  ko "helm template (e2e values)" "$out"
+fi
+
+# --- replicas > 1: leader election -----------------------------------------------------------------
+if out="$(render --set operator.replicas=2)"; then
+  [[ "$(env_value "$out" TWINBUILD_LEADER_ELECTION_ENABLED)" == true ]] && ok "replicas=2: leader election on" ||
+    ko "replicas=2: leader election env"
+  grep -q 'Role/twinbuild-operator-leader-election' <<<"$(kinds "$out")" && grep -q 'resources: \[leases\]' <<<"$out" &&
+    ok "replicas=2: Lease Role" || ko "replicas=2: Lease Role" "$(kinds "$out")"
+  grep -q 'type: RollingUpdate' <<<"$out" && ok "replicas=2: rolling update" || ko "replicas=2: strategy"
+else
+  ko "helm template (replicas=2)" "$out"
+fi
+
+# --- watchNamespaces: Roles instead of the cluster-wide role --------------------------------------
+if out="$(render --set 'operator.watchNamespaces={team-a,team-b}')"; then
+  k="$(kinds "$out")"
+  grep -qx 'Role/twinbuild-operator' <<<"$k" && [[ "$(grep -c '^  namespace: team-[ab]$' <<<"$out")" -eq 4 ]] &&
+    ! grep -qx 'ClusterRole/twinbuild-operator' <<<"$k" && ok "watchNamespaces: a Role per namespace, no cluster-wide role" ||
+    ko "watchNamespaces: RBAC" "$k"
+  [[ "$(env_value "$out" QUARKUS_OPERATOR_SDK_CONTROLLERS_SYSTEMIMAGE_NAMESPACES)" == team-a,team-b ]] &&
+    ok "watchNamespaces: the operator watches them" || ko "watchNamespaces: env"
+else
+  ko "helm template (watchNamespaces)" "$out"
+fi
+
+# --- ServiceMonitor ---------------------------------------------------------------------------------
+out="$(render --set metrics.serviceMonitor.enabled=true --show-only templates/servicemonitor.yaml)" &&
+  grep -q 'kind: ServiceMonitor' <<<"$out" && ok "serviceMonitor.enabled: ServiceMonitor" || ko "ServiceMonitor" "$out"
+
+# --- refused values -------------------------------------------------------------------------------
+refuse() { # refuse DESCRIPTION EXPECTED_REGEX HELM_ARGS...
+  local what="$1" re="$2" o; shift 2
+  if o="$(render "$@")"; then ko "refuses $what (rendered)"
+  elif grep -Eq -- "$re" <<<"$o"; then ok "refuses $what"
+  else ko "refuses $what (wrong message)" "$o"; fi
+}
+refuse "runAsUser 0" 'runAsUser.*(Must be greater than or equal to 1|minimum)' --set builder.runAsUser=0
+refuse "an unknown pull policy" 'pullPolicy' --set operator.image.pullPolicy=Sometimes
+refuse "an unknown key" "(Additional property|additional properties) .*colour" --set colour=blue
+refuse "a bad duration" 'initialBackoff' --set retry.initialBackoff=soon
+refuse "a bad quantity" 'memory' --set builder.resources.limits.memory=lots
+refuse "two default stores" 'either store.s3 or store.pvc' --set store.s3.endpoint=http://s3 --set store.s3.bucket=artifacts --set store.pvc.claimName=c
+refuse "an S3 endpoint without bucket" 'store.s3.bucket is required' --set store.s3.endpoint=http://s3
+refuse "an S3 endpoint that is no URL" 'store/s3/endpoint|store.s3.endpoint' --set store.s3.endpoint=s3.example --set store.s3.bucket=artifacts
+
+echo "$passed passed, $failed failed"
+((failed == 0))
