@@ -1,8 +1,14 @@
 #!/usr/bin/env bash
 # Installs everything the build and the tests need on a fresh Debian machine. Idempotent and quick
 # when all is there; every install step of the project lives here or in the scripts it calls.
+#
+#   bash .ci/setup.sh        everything the tests need (the CLI's tools + the Kubernetes components)
+#   bash .ci/setup.sh cli    only what the twinbuild CLI needs (the README's first command)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+mode="${1:-all}"
+case "$mode" in all | cli) ;; *) echo "usage: $0 [all|cli]" >&2; exit 2 ;; esac
+say() { printf 'setup: %s\n' "$*" >&2; }
 
 # Tools the pipeline drives or the tests read our outputs with.
 packages=(bubblewrap faketime cpio zstd gzip tar util-linux rsync busybox-static openjdk-17-jdk-headless squashfs-tools e2fsprogs xorriso fakeroot genisoimage skopeo umoci)
@@ -11,13 +17,17 @@ for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if ((${#missing[@]})); then
-  echo "setup: installing ${missing[*]}" >&2
+  say "installing ${missing[*]}"
   sudo_=""; [[ $(id -u) -eq 0 ]] || sudo_="sudo"
-  $sudo_ apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_ apt-get install -y -qq "${missing[@]}" >/dev/null
+  $sudo_ apt-get -o DPkg::Lock::Timeout=900 update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_ apt-get -o DPkg::Lock::Timeout=900 install -y -qq "${missing[@]}" >/dev/null
+else
+  say "the CLI's tools are installed"
 fi
 
-# Kubernetes components for the operator's API-server tests and the e2e cluster (cached after the first build).
-if [[ "${TWINBUILD_SKIP_K8S:-}" != "1" ]]; then
+# Kubernetes components for the operator's API-server tests and the e2e cluster (cached after the first
+# build; ~15 minutes on two cores the first time). Not needed by the CLI.
+if [[ "$mode" == all && "${TWINBUILD_SKIP_K8S:-}" != "1" ]]; then
+  say "Kubernetes components (e2e/k8s-binaries.sh; cached after the first build)"
   e2e/k8s-binaries.sh >/dev/null
 fi
