@@ -469,7 +469,7 @@ data: {accessKeyId: {{index .data "accessKeyId"}}, secretAccessKey: {{index .dat
   restore() {
     log "  back to all namespaces"
     "$HELM" upgrade "$RELEASE" "$ROOT/helm/twinbuild" -n "$OPNS" --reuse-values \
-      --set operator.watchNamespaces=null --set networkPolicy.extraEgress=null --wait --timeout 5m >/dev/null
+      --set-json operator.watchNamespaces=[] --set-json networkPolicy.extraEgress=[] --wait --timeout 5m >/dev/null
     k -n "$OPNS" rollout status deployment -l "$OPERATOR_SELECTOR" --timeout="$(t 180)s" >/dev/null
     k get clusterrolebinding "$RELEASE-operator" >/dev/null || log "  WARNING: the cluster-wide binding did not come back"
     k delete namespace "$SCOPED" --wait=false >/dev/null 2>&1
