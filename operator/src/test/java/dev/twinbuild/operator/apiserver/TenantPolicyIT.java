@@ -42,7 +42,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class TenantPolicyIT {
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private static final String IMAGE = "registry.example/twinbuild/builder:0.1.0";
     private static KubernetesClient client;
 
     private Operator operator;
@@ -73,9 +72,8 @@ class TenantPolicyIT {
             operator.stop();
         }
         ArtifactStore own = s3("http://s3.twinbuild-system.svc:9000", "twinbuild");
-        OperatorSettings settings = new OperatorSettings(IMAGE, "IfNotPresent", List.of("twinbuild"), 1000, 1000,
-                List.of(), "500m", "2", "1Gi", "4Gi", "20Gi", null, own, 3, Duration.ofSeconds(1),
-                Duration.ofSeconds(5), Duration.ofSeconds(60), true, policy);
+        OperatorSettings settings = OperatorSettings.defaults().withDefaultStore(own)
+                .withTiming(3, Duration.ofSeconds(1), Duration.ofSeconds(60)).withPolicy(policy);
         Clock clock = Clock.systemUTC();
         operator = new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false)
                 .withConcurrentReconciliationThreads(2));
