@@ -45,7 +45,9 @@ ClusterRoleBinding/twinbuild-operator
 ClusterRoleBinding/twinbuild-operator-crd-reader
 Deployment/twinbuild-operator
 Service/twinbuild-operator-metrics
-ServiceAccount/twinbuild-operator"
+ServiceAccount/twinbuild-operator
+ValidatingAdmissionPolicy/twinbuild-operator-builder-pods
+ValidatingAdmissionPolicyBinding/twinbuild-operator-builder-pods"
   [[ "$(kinds "$out")" == "$want" ]] && ok "defaults: the expected objects" || ko "defaults: objects" "$(kinds "$out")"
   [[ "$(env_value "$out" TWINBUILD_BUILDER_IMAGE)" == ghcr.io/twinbuild/builder:0.1.0 ]] &&
     ok "defaults: builder image from appVersion" || ko "defaults: builder image" "$(env_value "$out" TWINBUILD_BUILDER_IMAGE)"
@@ -104,7 +106,8 @@ fi
 # --- watchNamespaces: Roles instead of the cluster-wide role --------------------------------------
 if out="$(render --set 'operator.watchNamespaces={team-a,team-b}')"; then
   k="$(kinds "$out")"
-  grep -qx 'Role/twinbuild-operator' <<<"$k" && [[ "$(grep -c '^  namespace: team-[ab]$' <<<"$out")" -eq 4 ]] &&
+  # Role, RoleBinding and the builder NetworkPolicy in each.
+  grep -qx 'Role/twinbuild-operator' <<<"$k" && [[ "$(grep -c '^  namespace: team-[ab]$' <<<"$out")" -eq 6 ]] &&
     ! grep -qx 'ClusterRole/twinbuild-operator' <<<"$k" && ok "watchNamespaces: a Role per namespace, no cluster-wide role" ||
     ko "watchNamespaces: RBAC" "$k"
   [[ "$(env_value "$out" QUARKUS_OPERATOR_SDK_CONTROLLERS_SYSTEMIMAGE_NAMESPACES)" == team-a,team-b ]] &&
@@ -116,6 +119,68 @@ fi
 # --- ServiceMonitor ---------------------------------------------------------------------------------
 out="$(render --set metrics.serviceMonitor.enabled=true --show-only templates/servicemonitor.yaml)" &&
   grep -q 'kind: ServiceMonitor' <<<"$out" && ok "serviceMonitor.enabled: ServiceMonitor" || ko "ServiceMonitor" "$out"
+
+# --- policy: what a SystemImage may choose ------------------------------------------------------------
+if out="$(render)"; then
+  [[ "$(env_value "$out" TWINBUILD_POLICY_BUILDER_IMAGE_DIGEST_REQUIRED) $(env_value "$out" TWINBUILD_POLICY_PVC_ALLOWED)" == "true false" ]] &&
+    [[ -z "$(env_value "$out" TWINBUILD_POLICY_BUILDER_IMAGES)$(env_value "$out" TWINBUILD_POLICY_S3_STORES)" ]] &&
+    ok "policy defaults: only the configured image and store, digests required, no PVC" || ko "policy defaults" "$(grep -A1 TWINBUILD_POLICY <<<"$out")"
+fi
+if out="$(render --set 'policy.builderImages={registry.example/team-a/*,registry.example/b@sha256:0123}' \
+    --set 'policy.stores.s3={https://s3.example/team-a,http://minio.storage:9000/*}' \
+    --set policy.stores.pvc.allowed=true --set 'policy.stores.pvc.claims={builds}' --set policy.builderImageDigestRequired=false)"; then
+  [[ "$(env_value "$out" TWINBUILD_POLICY_BUILDER_IMAGES)" == "registry.example/team-a/*,registry.example/b@sha256:0123" &&
+     "$(env_value "$out" TWINBUILD_POLICY_S3_STORES)" == "https://s3.example/team-a,http://minio.storage:9000/*" &&
+     "$(env_value "$out" TWINBUILD_POLICY_PVC_ALLOWED) $(env_value "$out" TWINBUILD_POLICY_PVC_CLAIMS)" == "true builds" &&
+     "$(env_value "$out" TWINBUILD_POLICY_BUILDER_IMAGE_DIGEST_REQUIRED)" == false ]] &&
+    ok "policy: values reach the operator" || ko "policy: env" "$(grep -A1 TWINBUILD_POLICY <<<"$out")"
+  vap="$(render --set 'policy.builderImages={registry.example/team-a/*,registry.example/b@sha256:0123}' --show-only templates/admission-policy.yaml)"
+  grep -qF "expression: '[\"ghcr.io/twinbuild/builder:0.1.0\",\"registry.example/b@sha256:0123\"]'" <<<"$vap" &&
+    grep -qF "expression: '[\"registry.example/team-a/\"]'" <<<"$vap" &&
+    ok "admission policy: the builder image and policy.builderImages (exact and prefixes)" || ko "admission policy: images" "$vap"
+else
+  ko "helm template (policy)" "$out"
+fi
+
+# --- the admission policy ---------------------------------------------------------------------------
+vap="$(render --show-only templates/admission-policy.yaml)"
+grep -qF "expression: 'request.userInfo.username == \"system:serviceaccount:twinbuild-system:twinbuild-operator\"'" <<<"$vap" &&
+  grep -q 'validationActions: \[Deny\]' <<<"$vap" && grep -q 'failurePolicy: Fail' <<<"$vap" &&
+  ok "admission policy: binds the operator's ServiceAccount, denies, fails closed" || ko "admission policy: binding" "$vap"
+missing=""
+# Volumes by allow-list (so no hostPath), the rest by name.
+for want in automountServiceAccountToken hostNetwork hostPID hostIPC hostPort 'object.spec.volumes.all(v, has(v.emptyDir)' \
+            privileged allowPrivilegeEscalation "'ALL' in" runAsNonRoot seccompProfile serviceAccountName; do
+  grep -qF -- "$want" <<<"$vap" || missing+="$want "
+done
+[[ -z "$missing" ]] && ok "admission policy: token, host namespaces/ports, volumes, privilege, capabilities, root, seccomp, account" ||
+  ko "admission policy: rules missing: $missing" "$vap"
+out="$(render --set admissionPolicy.enabled=false)" && ! grep -q ValidatingAdmissionPolicy <<<"$out" &&
+  ok "admissionPolicy.enabled=false: none" || ko "admissionPolicy.enabled=false"
+
+# --- the builder NetworkPolicy ------------------------------------------------------------------------
+np="$(render --set 'operator.watchNamespaces={team-a}' --show-only templates/networkpolicy.yaml)"
+if grep -q 'kind: NetworkPolicy' <<<"$np" && grep -q 'namespace: team-a' <<<"$np" &&
+   grep -q 'policyTypes: \[Ingress, Egress\]' <<<"$np" && grep -q 'ingress: \[\]' <<<"$np" &&
+   grep -q 'app.kubernetes.io/component: builder' <<<"$np"; then
+  ok "networkPolicy: builder pods in each watched namespace, no ingress"
+else
+  ko "networkPolicy: shape" "$np"
+fi
+miss=""
+for cidr in 10.0.0.0/8 172.16.0.0/12 192.168.0.0/16 169.254.0.0/16 100.64.0.0/10 fc00::/7 fe80::/10; do
+  grep -qF -- "$cidr" <<<"$np" || miss+="$cidr "
+done
+[[ -z "$miss" ]] && grep -q 'port: 53' <<<"$np" && grep -q 'cidr: 0.0.0.0/0' <<<"$np" &&
+  ok "networkPolicy: egress to DNS and the internet, not to cluster-internal ranges or 169.254.0.0/16" ||
+  ko "networkPolicy: egress (missing: $miss)" "$np"
+np="$(render --set 'networkPolicy.namespaces={x,y}' \
+  --set-json 'networkPolicy.extraEgress=[{"to":[{"podSelector":{"matchLabels":{"app":"minio"}}}],"ports":[{"port":9000}]}]' \
+  --show-only templates/networkpolicy.yaml)"
+[[ "$(grep -c 'kind: NetworkPolicy' <<<"$np")" -eq 2 ]] && grep -q 'app: minio' <<<"$np" &&
+  ok "networkPolicy: namespaces and extraEgress" || ko "networkPolicy: namespaces/extraEgress" "$np"
+out="$(render)" && ! grep -q 'kind: NetworkPolicy' <<<"$out" && ok "networkPolicy: none without namespaces" ||
+  ko "networkPolicy: rendered without namespaces"
 
 # --- refused values -------------------------------------------------------------------------------
 refuse() { # refuse DESCRIPTION EXPECTED_REGEX HELM_ARGS...
@@ -131,6 +196,8 @@ refuse "a bad duration" 'initialBackoff' --set retry.initialBackoff=soon
 refuse "a bad quantity" 'memory' --set builder.resources.limits.memory=lots
 refuse "two default stores" 'either store.s3 or store.pvc' --set store.s3.endpoint=http://s3 --set store.s3.bucket=artifacts --set store.pvc.claimName=c
 refuse "an S3 endpoint without bucket" 'store.s3.bucket is required' --set store.s3.endpoint=http://s3
+refuse "a policy S3 store without bucket" 'policy/stores/s3|policy.stores.s3' --set 'policy.stores.s3={http://minio:9000}'
+refuse "a quote in policy.builderImages" 'builderImages' --set-json 'policy.builderImages=["a\u0027b"]'
 refuse "an S3 endpoint that is no URL" 'store/s3/endpoint|store.s3.endpoint' --set store.s3.endpoint=s3.example --set store.s3.bucket=artifacts
 
 echo "$passed passed, $failed failed"

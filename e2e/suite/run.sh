@@ -21,6 +21,18 @@
 #                      is kept, the verdict is reached
 #   observability      the chart's metrics Service serves the operator's Prometheus metrics (through
 #                      the API server's service proxy); the SystemImages have Events
+#   policy             each examples/e2e/policy/*.yaml (a builder image or store the admin did not allow)
+#                      ends Failed with Stalled=True and the reason/message its "# expect-" lines give, an
+#                      event of that reason, and no pod
+#   admission          the chart's ValidatingAdmissionPolicy: as the operator's ServiceAccount (kubectl
+#                      --as), a builder-shaped pod is admitted, and privileged, hostPath, hostNetwork, token,
+#                      other-account, other-image, added-capability and root variants are refused with the
+#                      policy's message; the suite namespace enforces Pod Security "restricted" (every
+#                      build of the suite ran there) and refuses a privileged pod even from an admin
+#   namespaced         the chart switched to operator.watchNamespaces=[<ns>-scoped] (helm upgrade
+#                      --reuse-values): no cluster-wide role is left, the account can create pods only
+#                      there, examples/minimal.yaml is Reproducible there, a SystemImage elsewhere is not
+#                      touched; the chart is switched back afterwards (needs helm: helm/helm-binary.sh)
 #
 # Every wait is bounded. On a failure the test's SystemImage, pods, events, builder logs and operator
 # logs are printed. Ends with "N passed, M failed"; exits 1 if any failed.
@@ -39,7 +51,11 @@ OPNS="${TWINBUILD_NAMESPACE:-twinbuild-system}"
 NS="${TWINBUILD_E2E_NAMESPACE:-twinbuild-e2e}"
 SCALE="${TWINBUILD_E2E_TIMEOUT_SCALE:-1}"
 OPERATOR_SELECTOR="app.kubernetes.io/name=twinbuild-operator"
-ALL_TESTS=(reproducible formats unreproducible invalid operator-restart builder-restart observability)
+ALL_TESTS=(reproducible formats unreproducible invalid operator-restart builder-restart observability policy
+  admission namespaced)
+RELEASE="${TWINBUILD_RELEASE:-twinbuild}"
+# Builder pods run under the strictest Pod Security Standard in every namespace of the suite.
+PSA_LABELS=(pod-security.kubernetes.io/enforce=restricted pod-security.kubernetes.io/enforce-version=latest)
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 # t SECONDS — a timeout scaled for this machine
@@ -296,6 +312,206 @@ test_observability() {
   fi
 }
 
+test_policy() {
+  local f name reason expect t0 phase msg n=0
+  for f in "$EXAMPLES"/e2e/policy/*.yaml; do
+    kn apply -f "$f" >/dev/null || fail "kubectl apply -f $f failed"
+  done
+  for f in "$EXAMPLES"/e2e/policy/*.yaml; do
+    name="$(awk '$1 == "name:" {print $2; exit}' "$f")"
+    reason="$(sed -n 's/^# expect-reason: //p' "$f")"
+    expect="$(sed -n 's/^# expect-message: //p' "$f")"
+    [[ -n "$name" && -n "$reason" && -n "$expect" ]] || fail "$f lacks a name or '# expect-reason:'/'# expect-message:' lines"
+    t0=$SECONDS
+    check "si/$name Stalled" kn wait --for=condition=Stalled "si/$name" --timeout="$(t 60)s"
+    [[ "$(condition "$name" Stalled reason)" == "$reason" ]] ||
+      fail "si/$name: Stalled reason is '$(condition "$name" Stalled reason)', expected $reason"
+    msg="$(condition "$name" Stalled message)"
+    grep -Eq -- "$expect" <<<"$msg" || fail "si/$name: message does not match /$expect/: $msg"
+    phase="$(jp "si/$name" '{.status.phase}')"
+    [[ "$phase" == Failed ]] || fail "si/$name: phase is '$phase', expected Failed"
+    [[ -z "$(kn get pods -l "twinbuild.dev/image=$name" -o name)" ]] || fail "si/$name has pods: $(kn get pods -l "twinbuild.dev/image=$name" -o name)"
+    [[ -n "$(kn get events --field-selector "involvedObject.name=$name,reason=$reason" -o name)" ]] ||
+      fail "si/$name has no $reason event"
+    log "  $name: $reason within $((SECONDS - t0))s of the wait: $(head -c 200 <<<"$msg")"
+    n=$((n + 1))
+  done
+  ((n > 0)) || fail "no policy examples"
+}
+
+# builder_pod_yaml IMAGE [VARIANT] — a pod shaped as BuilderPods.java makes them; VARIANT breaks one rule.
+builder_pod_yaml() {
+  local image="$1" v="${2:-}" token=false nonroot=true uid=1000 priv=false escalation=false caps="" spec="" vol=""
+  case "$v" in
+    "") ;;
+    privileged) priv=true escalation=true ;;
+    hostpath) vol='    - {name: host, hostPath: {path: /}}' ;;
+    hostnetwork) spec='  hostNetwork: true' ;;
+    token) token=true ;;
+    serviceaccount) spec="  serviceAccountName: elevated" ;;
+    image) image=twinbuild/busybox:1 ;;
+    capabilities) caps=', add: [SYS_ADMIN]' ;;
+    root) nonroot=false uid=0 ;;
+    *) fail "unknown variant $v" ;;
+  esac
+  cat <<YAML
+apiVersion: v1
+kind: Pod
+metadata:
+  generateName: admission-probe-
+  labels: {app.kubernetes.io/component: builder, app.kubernetes.io/managed-by: twinbuild-operator}
+spec:
+  restartPolicy: Never
+  automountServiceAccountToken: $token
+  enableServiceLinks: false
+$spec
+  securityContext:
+    runAsNonRoot: $nonroot
+    runAsUser: $uid
+    runAsGroup: 1000
+    fsGroup: 1000
+    seccompProfile: {type: RuntimeDefault}
+  containers:
+    - name: builder
+      image: $image
+      imagePullPolicy: IfNotPresent
+      command: [twinbuild, --version]
+      securityContext:
+        privileged: $priv
+        allowPrivilegeEscalation: $escalation
+        readOnlyRootFilesystem: true
+        capabilities: {drop: [ALL]$caps}
+      volumeMounts:
+        - {name: work, mountPath: /work}
+        - {name: manifest, mountPath: /etc/twinbuild/manifest, readOnly: true}
+  volumes:
+    - {name: work, emptyDir: {sizeLimit: 1Gi}}
+    - {name: manifest, configMap: {name: admission-probe}}
+$vol
+YAML
+}
+
+operator_env() { # operator_env NAME — a variable of the operator container, as the chart set it
+  k -n "$OPNS" get deploy -l "$OPERATOR_SELECTOR" -o jsonpath="{.items[0].spec.template.spec.containers[0].env[?(@.name==\"$1\")].value}"
+}
+
+test_admission() {
+  local vap="$RELEASE-operator-builder-pods" sa image probe_ns="$NS-admission" out v want warnings n=0
+  OPERATOR_SA="$(k -n "$OPNS" get deploy -l "$OPERATOR_SELECTOR" -o jsonpath='{.items[0].spec.template.spec.serviceAccountName}')"
+  sa="system:serviceaccount:$OPNS:$OPERATOR_SA"
+  image="$(operator_env TWINBUILD_BUILDER_IMAGE)"
+  [[ -n "$OPERATOR_SA" && -n "$image" ]] || fail "cannot read the operator's account and builder image"
+  k get validatingadmissionpolicy "$vap" >/dev/null || fail "no ValidatingAdmissionPolicy $vap"
+  k get validatingadmissionpolicybinding "$vap" >/dev/null || fail "no ValidatingAdmissionPolicyBinding $vap"
+  # The API server type-checks the CEL against the Pod schema; a warning would mean a rule that never holds.
+  warnings="$(k get validatingadmissionpolicy "$vap" -o jsonpath='{.status.typeChecking.expressionWarnings}')"
+  [[ -z "$warnings" ]] || fail "the policy's expressions have type warnings: $warnings"
+
+  # Pod Security "restricted" would refuse most variants first (it runs before the policy): probe the
+  # policy in a namespace without it.
+  k delete namespace "$probe_ns" --ignore-not-found --wait=true --timeout="$(t 60)s" >/dev/null
+  k create namespace "$probe_ns" >/dev/null || fail "cannot create $probe_ns"
+  # shellcheck disable=SC2064 # expanded now: the local is gone when the trap runs
+  trap "k delete namespace '$probe_ns' --wait=false >/dev/null 2>&1" EXIT
+  k -n "$probe_ns" create serviceaccount elevated >/dev/null || fail "cannot create a ServiceAccount in $probe_ns"
+  for _ in $(seq 60); do k -n "$probe_ns" get serviceaccount default >/dev/null 2>&1 && break; sleep 1; done
+  out="$(builder_pod_yaml "$image" | k -n "$probe_ns" create --as="$sa" --dry-run=server -f - 2>&1)" ||
+    fail "a builder-shaped pod was refused for $sa: $out"
+  log "  builder-shaped pod admitted for $sa (dry run)"
+  for v in privileged hostpath hostnetwork token serviceaccount image capabilities root; do
+    case "$v" in
+      privileged|capabilities) want="must not be privileged" ;; hostpath) want="no hostPath" ;;
+      hostnetwork) want="host's network" ;; token) want="automountServiceAccountToken: false" ;;
+      serviceaccount) want="service account" ;; image) want="only run the builder image" ;;
+      root) want="non-root" ;;
+    esac
+    if out="$(builder_pod_yaml "$image" "$v" | k -n "$probe_ns" create --as="$sa" -f - 2>&1)"; then
+      fail "the $v pod was admitted for $sa: $out"
+    fi
+    grep -q "ValidatingAdmissionPolicy '$vap'" <<<"$out" && grep -qF -- "$want" <<<"$out" ||
+      fail "the $v pod was refused, but not by the policy with '$want': $out"
+    n=$((n + 1))
+  done
+  log "  $n forbidden pods refused for $sa, e.g. privileged: $(builder_pod_yaml "$image" privileged |
+    k -n "$probe_ns" create --as="$sa" -f - 2>&1 | head -c 300)"
+  [[ -z "$(k -n "$probe_ns" get pods -o name)" ]] || fail "pods exist in $probe_ns: $(k -n "$probe_ns" get pods -o name)"
+  # Anyone else is not bound by it (an admin's privileged pod passes the policy; dry run).
+  builder_pod_yaml "$image" privileged | k -n "$probe_ns" create --dry-run=server -f - >/dev/null ||
+    fail "the policy also binds others than the operator's account"
+
+  # Pod Security "restricted" in the suite's namespace: builder pods pass it, a privileged pod does not.
+  [[ "$(k get namespace "$NS" -o jsonpath='{.metadata.labels.pod-security\.kubernetes\.io/enforce}')" == restricted ]] ||
+    fail "namespace $NS does not enforce Pod Security restricted"
+  out="$(builder_pod_yaml "$image" | kn create --as="$sa" --dry-run=server -f - 2>&1)" ||
+    fail "a builder-shaped pod is refused under Pod Security restricted: $out"
+  if out="$(builder_pod_yaml "$image" privileged | kn create --dry-run=server -f - 2>&1)"; then
+    fail "a privileged pod was admitted in $NS"
+  fi
+  grep -q 'violates PodSecurity "restricted:latest"' <<<"$out" || fail "not refused by Pod Security: $out"
+  log "  $NS enforces restricted: $(kn get pods -l app.kubernetes.io/component=builder -o name | wc -l) builder pods of this suite ran there"
+}
+
+test_namespaced() {
+  # Not local: restore() runs as the test's EXIT trap, after this function has returned.
+  SCOPED="$NS-scoped"
+  HELM="$("$ROOT/helm/helm-binary.sh" | tail -1)" || fail "no helm"
+  local scoped="$SCOPED" helm="$HELM" sa out
+  sa="system:serviceaccount:$OPNS:$(k -n "$OPNS" get deploy -l "$OPERATOR_SELECTOR" -o jsonpath='{.items[0].spec.template.spec.serviceAccountName}')"
+  k delete namespace "$scoped" --ignore-not-found --wait=true --timeout="$(t 120)s" >/dev/null
+  k create namespace "$scoped" >/dev/null && k label namespace "$scoped" "${PSA_LABELS[@]}" >/dev/null ||
+    fail "cannot create $scoped"
+  k -n "$OPNS" get secret twinbuild-s3 -o go-template='apiVersion: v1
+kind: Secret
+metadata: {name: twinbuild-s3}
+type: Opaque
+data: {accessKeyId: {{index .data "accessKeyId"}}, secretAccessKey: {{index .data "secretAccessKey"}}}
+' | k -n "$scoped" apply -f - >/dev/null || fail "cannot copy the store Secret"
+  restore() {
+    log "  back to all namespaces"
+    "$HELM" upgrade "$RELEASE" "$ROOT/helm/twinbuild" -n "$OPNS" --reuse-values \
+      --set-json operator.watchNamespaces=[] --set-json networkPolicy.extraEgress=[] --wait --timeout 5m >/dev/null
+    k -n "$OPNS" rollout status deployment -l "$OPERATOR_SELECTOR" --timeout="$(t 180)s" >/dev/null
+    k get clusterrolebinding "$RELEASE-operator" >/dev/null || log "  WARNING: the cluster-wide binding did not come back"
+    k delete namespace "$SCOPED" --wait=false >/dev/null 2>&1
+  }
+  trap restore EXIT
+  local t0=$SECONDS
+  # The store runs in the cluster: the builder NetworkPolicy must let builds reach it.
+  "$helm" upgrade "$RELEASE" "$ROOT/helm/twinbuild" -n "$OPNS" --reuse-values \
+    --set "operator.watchNamespaces={$scoped}" \
+    --set-json "networkPolicy.extraEgress=[{\"to\":[{\"namespaceSelector\":{\"matchLabels\":{\"kubernetes.io/metadata.name\":\"$OPNS\"}},\"podSelector\":{\"matchLabels\":{\"app.kubernetes.io/name\":\"s3proxy\"}}}],\"ports\":[{\"port\":8080,\"protocol\":\"TCP\"}]}]" \
+    --wait --timeout 5m >/dev/null || fail "helm upgrade to watchNamespaces=[$scoped] failed"
+  k -n "$OPNS" rollout status deployment -l "$OPERATOR_SELECTOR" --timeout="$(t 180)s" >/dev/null || fail "operator not rolled out"
+  [[ "$(operator_env QUARKUS_OPERATOR_SDK_CONTROLLERS_SYSTEMIMAGE_NAMESPACES)" == "$scoped" ]] || fail "the operator does not watch only $scoped"
+  log "  namespaced mode in $((SECONDS - t0))s"
+  # Least privilege: the reconciler's rights are a Role in $scoped, nothing cluster-wide but the CRD read.
+  if k get clusterrolebinding "$RELEASE-operator" >/dev/null 2>&1; then fail "the cluster-wide binding is still there"; fi
+  k -n "$scoped" get role "$RELEASE-operator" >/dev/null || fail "no Role in $scoped"
+  [[ "$(k auth can-i create pods --as="$sa" -n "$scoped")" == yes ]] || fail "$sa cannot create pods in $scoped"
+  out="$(k auth can-i create pods --as="$sa" -n "$NS" 2>/dev/null)"
+  [[ "$out" == no ]] || fail "$sa can still create pods in $NS ($out)"
+  out="$(k auth can-i get secrets --as="$sa" -n kube-system 2>/dev/null)"
+  [[ "$out" == no ]] || fail "$sa can read secrets in kube-system ($out)"
+  k -n "$scoped" get networkpolicy "$RELEASE-builder" >/dev/null || fail "no builder NetworkPolicy in $scoped"
+
+  # The suite's basic case, in the watched namespace.
+  (
+    NS="$scoped"
+    kn apply -f "$EXAMPLES/minimal.yaml" >/dev/null || fail "kubectl apply failed"
+    check "kubectl wait --for=condition=Reproducible si/minimal -n $NS" \
+      kn wait --for=condition=Reproducible si/minimal --timeout="$(t 300)s"
+    check_distinct_nodes minimal
+    check_stored_artifacts minimal
+  ) || fail "the basic case in $scoped"
+  # A SystemImage outside the watched namespaces is left alone.
+  sed 's/^  name: minimal$/  name: unwatched/' "$EXAMPLES/minimal.yaml" | kn apply -f - >/dev/null || fail "apply unwatched"
+  sleep 10
+  [[ -z "$(jp si/unwatched '{.status.phase}')" && -z "$(kn get pods -l twinbuild.dev/image=unwatched -o name)" ]] ||
+    fail "si/unwatched in $NS was reconciled by an operator watching only $scoped"
+  kn delete si unwatched --wait=true >/dev/null
+  log "  $scoped: minimal Reproducible; si/unwatched in $NS untouched after 10s"
+}
+
 # ---- diagnostics ------------------------------------------------------------------------------
 
 dump() {
@@ -331,6 +547,7 @@ prepare() {
     k delete namespace "$NS" --wait=true --timeout="$(t 180)s" >/dev/null || return 1
   fi
   k create namespace "$NS" >/dev/null || return 1
+  k label namespace "$NS" "${PSA_LABELS[@]}" >/dev/null || return 1
   # The default store's credentials, which builder pods and the operator read in the SystemImage's namespace.
   k -n "$OPNS" get secret twinbuild-s3 -o go-template='apiVersion: v1
 kind: Secret
@@ -362,6 +579,7 @@ main() {
       case "$name" in
         reproducible) dump minimal ;; formats) dump formats ;; unreproducible) dump unreproducible ;;
         operator-restart) dump slow-operator-restart ;; builder-restart) dump slow-builder-restart ;;
+        namespaced) NS="$NS-scoped" dump minimal ;;
         *) dump "" ;;
       esac >&2
     fi

@@ -3,6 +3,7 @@ package dev.twinbuild.operator.config;
 import dev.twinbuild.api.v1alpha1.ArtifactStore;
 import dev.twinbuild.api.v1alpha1.PvcStore;
 import dev.twinbuild.api.v1alpha1.S3Store;
+import dev.twinbuild.operator.policy.TenantPolicy;
 
 import java.time.Duration;
 import java.util.List;
@@ -11,18 +12,21 @@ import java.util.List;
  * The settings the reconciler works with, as a plain value so that tests can build it without CDI.
  *
  * @param defaultStore null when the operator has none: a SystemImage must then name its own store
+ * @param policy       what a SystemImage may choose itself (builder image, store)
  */
 public record OperatorSettings(String builderImage, String imagePullPolicy, List<String> builderCommand,
                                long runAsUser, long runAsGroup, List<String> addCapabilities,
                                String cpuRequest, String cpuLimit, String memoryRequest, String memoryLimit,
                                String workSizeLimit, String serviceAccount, ArtifactStore defaultStore,
                                int maxAttempts, Duration initialBackoff, Duration maxBackoff,
-                               Duration unschedulableGrace, boolean verifyStoredArtifacts) {
+                               Duration unschedulableGrace, boolean verifyStoredArtifacts,
+                               TenantPolicy policy) {
 
     public static OperatorSettings defaults() {
         return new OperatorSettings("ghcr.io/twinbuild/builder:0.1.0", "IfNotPresent", List.of("twinbuild"),
                 1000, 1000, List.of(), "500m", "2", "1Gi", "4Gi", "20Gi", null, null,
-                3, Duration.ofSeconds(10), Duration.ofMinutes(5), Duration.ofSeconds(60), true);
+                3, Duration.ofSeconds(10), Duration.ofMinutes(5), Duration.ofSeconds(60), true,
+                TenantPolicy.closed());
     }
 
     public static OperatorSettings from(TwinbuildConfig c) {
@@ -31,7 +35,12 @@ public record OperatorSettings(String builderImage, String imagePullPolicy, List
                 b.addCapabilities().orElse(List.of()), b.cpuRequest(), b.cpuLimit(), b.memoryRequest(),
                 b.memoryLimit(), b.workSizeLimit(), b.serviceAccount().orElse(null), store(c.store()),
                 c.retry().maxAttempts(), c.retry().initialBackoff(), c.retry().maxBackoff(), c.unschedulableGrace(),
-                c.verifyStoredArtifacts());
+                c.verifyStoredArtifacts(), policy(c.policy()));
+    }
+
+    private static TenantPolicy policy(TwinbuildConfig.Policy p) {
+        return new TenantPolicy(p.builderImages().orElse(List.of()), p.builderImageDigestRequired(),
+                p.s3Stores().orElse(List.of()), p.pvcAllowed(), p.pvcClaims().orElse(List.of()));
     }
 
     private static ArtifactStore store(TwinbuildConfig.Store s) {
@@ -57,13 +66,19 @@ public record OperatorSettings(String builderImage, String imagePullPolicy, List
     public OperatorSettings withDefaultStore(ArtifactStore store) {
         return new OperatorSettings(builderImage, imagePullPolicy, builderCommand, runAsUser, runAsGroup,
                 addCapabilities, cpuRequest, cpuLimit, memoryRequest, memoryLimit, workSizeLimit, serviceAccount,
-                store, maxAttempts, initialBackoff, maxBackoff, unschedulableGrace, verifyStoredArtifacts);
+                store, maxAttempts, initialBackoff, maxBackoff, unschedulableGrace, verifyStoredArtifacts, policy);
     }
 
     public OperatorSettings withTiming(int maxAttempts, Duration initialBackoff, Duration unschedulableGrace) {
         return new OperatorSettings(builderImage, imagePullPolicy, builderCommand, runAsUser, runAsGroup,
                 addCapabilities, cpuRequest, cpuLimit, memoryRequest, memoryLimit, workSizeLimit, serviceAccount,
-                defaultStore, maxAttempts, initialBackoff, maxBackoff, unschedulableGrace, verifyStoredArtifacts);
+                defaultStore, maxAttempts, initialBackoff, maxBackoff, unschedulableGrace, verifyStoredArtifacts, policy);
+    }
+
+    public OperatorSettings withPolicy(TenantPolicy policy) {
+        return new OperatorSettings(builderImage, imagePullPolicy, builderCommand, runAsUser, runAsGroup,
+                addCapabilities, cpuRequest, cpuLimit, memoryRequest, memoryLimit, workSizeLimit, serviceAccount,
+                defaultStore, maxAttempts, initialBackoff, maxBackoff, unschedulableGrace, verifyStoredArtifacts, policy);
     }
 
     /** Backoff before attempt {@code attempt + 1}: doubling from the initial value, capped. */

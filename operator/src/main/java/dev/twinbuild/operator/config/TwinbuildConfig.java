@@ -28,6 +28,26 @@ public interface TwinbuildConfig {
 
     Diagnosis diagnosis();
 
+    Policy policy();
+
+    /** What a SystemImage may choose itself; nothing by default (see TenantPolicy). */
+    interface Policy {
+        /** Images spec.builderImage may name besides builder.image: exact references or prefixes ending in "*". */
+        Optional<List<String>> builderImages();
+
+        @WithDefault("true")
+        boolean builderImageDigestRequired();
+
+        /** S3 stores spec.store.s3 may name besides the default store: "<endpoint>/<bucket>" ("*": any bucket). */
+        Optional<List<String>> s3Stores();
+
+        @WithDefault("false")
+        boolean pvcAllowed();
+
+        /** Claims spec.store.pvc may name (when pvc-allowed); empty: any claim of the namespace. */
+        Optional<List<String>> pvcClaims();
+    }
+
     interface Diagnosis {
         /** Outputs larger than this are not fetched for the mismatch report (their digests still decide). */
         @WithDefault("2147483648")

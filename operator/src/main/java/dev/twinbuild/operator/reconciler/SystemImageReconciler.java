@@ -10,6 +10,8 @@ import dev.twinbuild.operator.events.EventRecorder;
 import dev.twinbuild.operator.metrics.BuildMetrics;
 import dev.twinbuild.operator.pods.ManifestConfigMap;
 import dev.twinbuild.operator.pods.Names;
+import dev.twinbuild.operator.policy.TenantPolicy;
+import dev.twinbuild.operator.status.Conditions;
 import dev.twinbuild.operator.status.StatusComposer;
 import dev.twinbuild.operator.store.ArtifactVerifier;
 import dev.twinbuild.pipeline.InputException;
@@ -31,6 +33,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -93,7 +96,12 @@ public class SystemImageReconciler implements Reconciler<SystemImage> {
         Children children = new Children(context.getClient(), si, hash);
 
         children.deleteSuperseded(pods, !sameSpec);
-        if (sameSpec && previous.phase != null && previous.phase.isFinal()
+        Optional<TenantPolicy.Refusal> refusal = settings.policy()
+                .check(si.getSpec(), settings.builderImage(), settings.defaultStore());
+        // A refusal by the admin's policy is re-examined after each operator start (the policy may have changed).
+        boolean policyLifted = refusal.isEmpty() && previous != null
+                && TenantPolicy.isPolicyReason(Conditions.reason(previous.conditions, Conditions.STALLED));
+        if (sameSpec && previous.phase != null && previous.phase.isFinal() && !policyLifted
                 && previous.observedGeneration != null && previous.observedGeneration == generation) {
             return UpdateControl.noUpdate(); // the verdict on this spec stands
         }
@@ -108,6 +116,11 @@ public class SystemImageReconciler implements Reconciler<SystemImage> {
                     "the spec names no store and the operator has no default store");
         } else if (invalid != null) {
             next = composer.failed(hash, List.of(), "InvalidSpec", invalid);
+        } else if (refusal.isPresent()) {
+            // Nothing runs for a refused spec, also not pods started before the policy was tightened.
+            pods.stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+                    .forEach(p -> children.deletePod(p.getMetadata().getName()));
+            next = composer.failed(hash, List.of(), refusal.get().reason(), refusal.get().message());
         } else {
             Generation.Outcome outcome = new Generation(si, hash, store, settings, now, children, verifier, diagnoser)
                     .advance(sameSpec ? previous.builds : List.of(), pods, composer,

@@ -48,8 +48,10 @@ final class TransitionReporter {
             }
         }
         if ((!sameSpec || previous.phase != next.phase) && next.phase.isFinal()) {
+            // A failure is reported under its own reason (InvalidSpec, BuilderImageNotAllowed, ...).
+            String reason = next.phase == Phase.Failed ? stalledReason(next.conditions) : null;
             events.emit(si, next.phase == Phase.Reproducible ? EventRecorder.NORMAL : EventRecorder.WARNING,
-                    next.phase.name(), message(next.conditions, next.phase == Phase.Reproducible
+                    reason != null ? reason : next.phase.name(), message(next.conditions, next.phase == Phase.Reproducible
                             ? Conditions.READY : Conditions.STALLED));
             metrics.verdict(next.phase, lastDone == null ? null : Duration.between(lastDone, now));
         }

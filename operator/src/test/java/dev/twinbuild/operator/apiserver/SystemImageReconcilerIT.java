@@ -11,6 +11,7 @@ import dev.twinbuild.operator.config.OperatorSettings;
 import dev.twinbuild.operator.events.EventRecorder;
 import dev.twinbuild.operator.metrics.BuildMetrics;
 import dev.twinbuild.operator.pods.Names;
+import dev.twinbuild.operator.policy.TenantPolicy;
 import dev.twinbuild.operator.reconciler.SystemImageReconciler;
 import dev.twinbuild.operator.store.StoreArtifactVerifier;
 import dev.twinbuild.operator.store.StoreClients;
@@ -101,6 +102,9 @@ class SystemImageReconcilerIT {
         Clock clock = Clock.systemUTC();
         operator = new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false)
                 .withConcurrentReconciliationThreads(2));
+        // These SystemImages name the s3proxy store themselves: the admin's policy must allow it.
+        settings = settings.withPolicy(new TenantPolicy(List.of(), true, List.of(s3.endpoint() + "/" + S3Proxy.BUCKET),
+                false, List.of()));
         operator.register(new SystemImageReconciler(settings, new BuildMetrics(registry), clock,
                 new StoreArtifactVerifier(new StoreClients(client)),
                 new StoreMismatchDiagnoser(new StoreClients(client), 1L << 30), new EventRecorder(client, clock)),
