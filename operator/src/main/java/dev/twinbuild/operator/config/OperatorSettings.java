@@ -11,18 +11,21 @@ import java.util.List;
  * The settings the reconciler works with, as a plain value so that tests can build it without CDI.
  *
  * @param defaultStore null when the operator has none: a SystemImage must then name its own store
+ * @param lostPodGrace how long a deleted pod may outlive its grace period on a node that is not Ready
+ *                     before it is force-deleted and its build counted as lost
  */
 public record OperatorSettings(String builderImage, String imagePullPolicy, List<String> builderCommand,
                                long runAsUser, long runAsGroup, List<String> addCapabilities,
                                String cpuRequest, String cpuLimit, String memoryRequest, String memoryLimit,
                                String workSizeLimit, String serviceAccount, ArtifactStore defaultStore,
                                int maxAttempts, Duration initialBackoff, Duration maxBackoff,
-                               Duration unschedulableGrace, boolean verifyStoredArtifacts) {
+                               Duration unschedulableGrace, boolean verifyStoredArtifacts, Duration lostPodGrace) {
 
     public static OperatorSettings defaults() {
         return new OperatorSettings("ghcr.io/twinbuild/builder:0.1.0", "IfNotPresent", List.of("twinbuild"),
                 1000, 1000, List.of(), "500m", "2", "1Gi", "4Gi", "20Gi", null, null,
-                3, Duration.ofSeconds(10), Duration.ofMinutes(5), Duration.ofSeconds(60), true);
+                3, Duration.ofSeconds(10), Duration.ofMinutes(5), Duration.ofSeconds(60), true,
+                Duration.ofSeconds(60));
     }
 
     public static OperatorSettings from(TwinbuildConfig c) {
@@ -31,7 +34,7 @@ public record OperatorSettings(String builderImage, String imagePullPolicy, List
                 b.addCapabilities().orElse(List.of()), b.cpuRequest(), b.cpuLimit(), b.memoryRequest(),
                 b.memoryLimit(), b.workSizeLimit(), b.serviceAccount().orElse(null), store(c.store()),
                 c.retry().maxAttempts(), c.retry().initialBackoff(), c.retry().maxBackoff(), c.unschedulableGrace(),
-                c.verifyStoredArtifacts());
+                c.verifyStoredArtifacts(), c.lostPodGrace());
     }
 
     private static ArtifactStore store(TwinbuildConfig.Store s) {
@@ -57,13 +60,21 @@ public record OperatorSettings(String builderImage, String imagePullPolicy, List
     public OperatorSettings withDefaultStore(ArtifactStore store) {
         return new OperatorSettings(builderImage, imagePullPolicy, builderCommand, runAsUser, runAsGroup,
                 addCapabilities, cpuRequest, cpuLimit, memoryRequest, memoryLimit, workSizeLimit, serviceAccount,
-                store, maxAttempts, initialBackoff, maxBackoff, unschedulableGrace, verifyStoredArtifacts);
+                store, maxAttempts, initialBackoff, maxBackoff, unschedulableGrace, verifyStoredArtifacts, lostPodGrace);
     }
 
     public OperatorSettings withTiming(int maxAttempts, Duration initialBackoff, Duration unschedulableGrace) {
         return new OperatorSettings(builderImage, imagePullPolicy, builderCommand, runAsUser, runAsGroup,
                 addCapabilities, cpuRequest, cpuLimit, memoryRequest, memoryLimit, workSizeLimit, serviceAccount,
-                defaultStore, maxAttempts, initialBackoff, maxBackoff, unschedulableGrace, verifyStoredArtifacts);
+                defaultStore, maxAttempts, initialBackoff, maxBackoff, unschedulableGrace, verifyStoredArtifacts,
+                lostPodGrace);
+    }
+
+    public OperatorSettings withLostPodGrace(Duration grace) {
+        return new OperatorSettings(builderImage, imagePullPolicy, builderCommand, runAsUser, runAsGroup,
+                addCapabilities, cpuRequest, cpuLimit, memoryRequest, memoryLimit, workSizeLimit, serviceAccount,
+                defaultStore, maxAttempts, initialBackoff, maxBackoff, unschedulableGrace, verifyStoredArtifacts,
+                grace);
     }
 
     /** Backoff before attempt {@code attempt + 1}: doubling from the initial value, capped. */

@@ -20,6 +20,7 @@ final class Children {
     private final String specHash;
     private final String namespace;
     private boolean manifestEnsured;
+    private NodeReadiness nodes;
 
     Children(KubernetesClient client, SystemImage si, String specHash) {
         this.client = client;
@@ -44,6 +45,19 @@ final class Children {
 
     void deletePod(String name) {
         client.pods().inNamespace(namespace).withName(name).delete();
+    }
+
+    /** Removes a pod at once, without waiting for its kubelet: only for pods on a node that is gone. */
+    void forceDeletePod(String name) {
+        client.pods().inNamespace(namespace).withName(name).withGracePeriod(0).delete();
+    }
+
+    /** Node states, read at most once per node and pass. */
+    BuildTracker.NodeCheck nodes() {
+        if (nodes == null) {
+            nodes = new NodeReadiness(client);
+        }
+        return nodes;
     }
 
     /** Deletes pods (and, after a spec change, manifests) of other spec hashes. */

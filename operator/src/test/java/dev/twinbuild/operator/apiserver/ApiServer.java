@@ -35,9 +35,14 @@ public final class ApiServer {
         String dir = System.getProperty("kube-api-test.dir", System.getProperty("user.home") + "/.kubeapitest");
         String version = System.getProperty("kube-api-test.k8s-version", "1.33.13");
         Path bin = Path.of(dir, "k8s", version + "-linux-amd64");
-        assumeTrue(Files.isExecutable(bin.resolve("kube-apiserver")) && Files.isExecutable(bin.resolve("etcd"))
-                        && Files.isExecutable(bin.resolve("kubectl")),
-                "kube-apiserver/etcd/kubectl not found in " + bin + ": run e2e/k8s-binaries.sh first");
+        boolean present = Files.isExecutable(bin.resolve("kube-apiserver")) && Files.isExecutable(bin.resolve("etcd"))
+                && Files.isExecutable(bin.resolve("kubectl"));
+        String missing = "kube-apiserver/etcd/kubectl not found in " + bin + ": run e2e/k8s-binaries.sh first";
+        // On CI a missing binary is a broken setup, not a reason to pass: fail. Locally, skip.
+        if (!present && "true".equalsIgnoreCase(System.getenv("CI"))) {
+            throw new AssertionError(missing + " (CI=true: API-server tests must run)");
+        }
+        assumeTrue(present, missing);
         server = new KubeAPIServer(KubeAPIServerConfigBuilder.anAPIServerConfig()
                 .withOfflineMode(true).withTestDir(dir).withApiServerVersion(version)
                 .withUpdateKubeConfig(false).build());

@@ -312,7 +312,7 @@ class SystemImageReconcilerIT {
         SystemImageStatus s = status("crowded");
         assertThat(condition(s, "Stalled").getStatus()).isEqualTo("True");
         assertThat(condition(s, "Stalled").getMessage()).contains("3 schedulable nodes", "anti-affinity");
-        assertThat(condition(s, "Reconciling").getStatus()).isEqualTo("True");
+        assertThat(condition(s, "Reconciling").getStatus()).as("kstatus: Failed, not InProgress").isEqualTo("False");
         assertThat(s.phase).isIn(Phase.Pending, Phase.Building);
     }
 
