@@ -6,6 +6,7 @@ import dev.twinbuild.operator.api.v1alpha1.BuildPhase;
 import dev.twinbuild.operator.api.v1alpha1.BuildStatus;
 import dev.twinbuild.operator.config.OperatorSettings;
 import dev.twinbuild.operator.pods.PodView;
+import dev.twinbuild.pipeline.fetch.InputUnreachableException;
 import dev.twinbuild.store.BuildSummary;
 import dev.twinbuild.store.StoreException;
 
@@ -26,7 +27,9 @@ public final class BuildTracker {
     public static final String CRASHED = "BuilderCrashed";
     public static final String INVALID_SUMMARY = "InvalidSummary";
     public static final String CANCELLED = "Cancelled";
-    private static final Set<String> RETRYABLE = Set.of(StoreException.UNREACHABLE, POD_LOST, "Evicted", CRASHED);
+    /** InputUnreachable: a layer's server kept failing (network, 429, 5xx) through the builder's own retries. */
+    private static final Set<String> RETRYABLE = Set.of(StoreException.UNREACHABLE, POD_LOST, "Evicted", CRASHED,
+            InputUnreachableException.REASON);
 
     /** FORCE_DELETE: remove a pod whose node is gone (its kubelet can no longer confirm the deletion). */
     public enum Action { NONE, CREATE, DELETE, FORCE_DELETE }
