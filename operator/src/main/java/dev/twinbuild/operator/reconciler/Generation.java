@@ -12,6 +12,7 @@ import dev.twinbuild.operator.config.OperatorSettings;
 import dev.twinbuild.operator.pods.BuilderPods;
 import dev.twinbuild.operator.pods.Names;
 import dev.twinbuild.operator.pods.PodView;
+import dev.twinbuild.operator.pods.RegistryAuthMounts;
 import dev.twinbuild.operator.status.StatusComposer;
 import dev.twinbuild.operator.status.Verdict;
 import dev.twinbuild.operator.diagnosis.MismatchDiagnoser;
@@ -96,7 +97,9 @@ final class Generation {
             }
             switch (step.action()) {
                 case CREATE -> {
-                    if (children.createPod(BuilderPods.desired(si, hash, plan.get(i), store, settings, b.attempts))) {
+                    Pod pod = RegistryAuthMounts.add(BuilderPods.desired(si, hash, plan.get(i), store, settings,
+                            b.attempts), children.pullSecrets(settings.serviceAccount()));
+                    if (children.createPod(pod)) {
                         started.add(b);
                     }
                 }

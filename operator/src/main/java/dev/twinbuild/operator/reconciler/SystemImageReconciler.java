@@ -49,6 +49,8 @@ import java.util.Set;
 @RBACRule(apiGroups = "", resources = "configmaps", verbs = {"get", "list", "create", "delete", "deletecollection"})
 @RBACRule(apiGroups = "", resources = "events", verbs = {"create", "patch"})
 @RBACRule(apiGroups = "", resources = "secrets", verbs = {"get"})
+// imagePullSecrets of the builder pods' service account: their names are mounted into builder pods.
+@RBACRule(apiGroups = "", resources = "serviceaccounts", verbs = {"get"})
 // The node of a pod stuck Terminating: NotReady (force-delete the pod, retry the build) or alive (wait).
 @RBACRule(apiGroups = "", resources = "nodes", verbs = {"get"})
 // Leader election (twinbuild.leader-election.enabled=true, for more than one replica).

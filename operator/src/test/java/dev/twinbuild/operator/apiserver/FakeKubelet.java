@@ -42,7 +42,8 @@ final class FakeKubelet {
     String schedule(String pod, List<String> nodes) {
         Pod p = client.pods().inNamespace(namespace).withName(pod).get();
         String hash = p.getMetadata().getLabels().get(Names.LABEL_SPEC_HASH);
-        List<String> taken = client.pods().inNamespace(namespace).withLabel(Names.LABEL_SPEC_HASH, hash).list()
+        List<String> taken = client.pods().inNamespace(namespace).withLabel(Names.LABEL_SPEC_HASH, hash)
+                .withLabel(Names.LABEL_IMAGE, p.getMetadata().getLabels().get(Names.LABEL_IMAGE)).list()
                 .getItems().stream().map(x -> x.getSpec().getNodeName()).filter(Objects::nonNull).toList();
         String node = nodes.stream().filter(n -> !taken.contains(n)).filter(this::isReady).findFirst()
                 .orElseThrow(() -> new AssertionError("no node left for " + pod));

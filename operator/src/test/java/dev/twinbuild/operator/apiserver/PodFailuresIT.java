@@ -64,8 +64,8 @@ class PodFailuresIT {
     static void figures() throws Exception {
         if (!FIGURES.isEmpty()) {
             Files.createDirectories(Path.of("target"));
-            Files.write(Path.of("target/twinbuild-figures.txt"), FIGURES, StandardOpenOption.CREATE,
-                    StandardOpenOption.APPEND);
+            Files.write(Path.of("target/twinbuild-figures-pod-failures.txt"), FIGURES, StandardOpenOption.CREATE,
+                    StandardOpenOption.TRUNCATE_EXISTING);
         }
     }
 
@@ -256,5 +256,24 @@ class PodFailuresIT {
                 "Kubelet stopped posting node status");
         String other = kubelet.schedule(lost, List.of("node-a", "node-b", "node-c"));
         assertThat(other).isNotEqualTo(node);
+    }
+
+    @Test
+    void theNamespacesPullSecretsAreMountedIntoBuilderPodsByName() {
+        client.serviceAccounts().inNamespace(ns).resource(new io.fabric8.kubernetes.api.model.ServiceAccountBuilder()
+                .withNewMetadata().withName("default").endMetadata()
+                .addNewImagePullSecret("team-registry").addNewImagePullSecret("docker-hub").build()).create();
+        create("private-base", null);
+        Pod pod = awaitPods("private-base", 2).get(0);
+        assertThat(pod.getSpec().getVolumes()).filteredOn(v -> v.getSecret() != null)
+                .extracting(v -> v.getSecret().getSecretName() + ":" + v.getSecret().getOptional())
+                .containsExactly("docker-hub:true", "team-registry:true");
+        var builder = pod.getSpec().getContainers().get(0);
+        assertThat(builder.getVolumeMounts()).filteredOn(m -> m.getMountPath().startsWith("/etc/twinbuild/registry-auth/"))
+                .allSatisfy(m -> assertThat(m.getReadOnly()).isTrue()).hasSize(2);
+        assertThat(builder.getEnv()).anySatisfy(e -> {
+            assertThat(e.getName()).isEqualTo("TWINBUILD_REGISTRY_AUTH");
+            assertThat(e.getValue()).isEqualTo("/etc/twinbuild/registry-auth");
+        });
     }
 }
