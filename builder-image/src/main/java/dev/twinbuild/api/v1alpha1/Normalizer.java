@@ -16,6 +16,6 @@ public class Normalizer {
     public NormalizerType type;
 
     @Required
-    @Size(min = 1)
+    @Size(min = 1, max = 1024)
     public List<String> paths = new ArrayList<>();
 }

@@ -67,6 +67,7 @@ public class StoreMismatchDiagnoser implements MismatchDiagnoser {
                 reportBase = reportBase != null ? reportBase : reportPrefix(s3, sides.get(0).location);
             }
             mismatch.differingPaths = paths.stream().limit(MAX_PATHS).toList();
+            mismatch.differingPathCount = paths.size() > MAX_PATHS ? paths.size() : null;
             if (reportBase != null) {
                 StringBuilder text = new StringBuilder();
                 reports.forEach(r -> text.append(r.toText()).append('\n'));

@@ -243,17 +243,22 @@ public final class BuildTracker {
         Instant retryAt = now.plus(settings.backoffAfter(attempts));
         b.phase = BuildPhase.Pending;
         b.retryAfter = retryAt.toString();
-        b.failure = new BuildFailure(reason, message + " (attempt " + attempts + " of " + settings.maxAttempts()
-                + "; retrying after " + retryAt + ")");
+        b.failure = new BuildFailure(bounded(reason, 128), bounded(message, 3800) + " (attempt " + attempts
+                + " of " + settings.maxAttempts() + "; retrying after " + retryAt + ")");
         return new Step(b, action, retryAt, null);
     }
 
     private static Step fail(BuildStatus b, String reason, String message, Action action, Instant at) {
         b.phase = BuildPhase.Failed;
         b.retryAfter = null;
-        b.failure = new BuildFailure(reason, message);
+        b.failure = new BuildFailure(bounded(reason, 128), bounded(message, 4000));
         b.completionTime = at.toString();
         return new Step(b, action, null, null);
+    }
+
+    /** Status strings are bounded (CRD maxLength): reasons and messages come from builder pods. */
+    static String bounded(String s, int max) {
+        return s == null || s.length() <= max ? s : s.substring(0, max - 1) + "…";
     }
 
     private static Instant finished(PodView pod, Instant now) {
