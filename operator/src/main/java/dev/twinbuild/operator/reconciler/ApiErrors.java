@@ -20,6 +20,10 @@ final class ApiErrors {
      *                  spec (or the operator's configuration) changes
      */
     record Refusal(String reason, String message, boolean permanent) {
+        /** 409: written against a stale copy; not the user's to fix. */
+        boolean conflict() {
+            return "Conflict".equals(reason);
+        }
     }
 
     private ApiErrors() {
@@ -40,6 +44,7 @@ final class ApiErrors {
             case 403 -> new Refusal(lower.contains("exceeded quota") ? QUOTA_EXCEEDED
                     : lower.contains("podsecurity") ? POD_SECURITY : FORBIDDEN, message, false);
             case 422 -> new Refusal(INVALID, message, true);
+            case 409 -> new Refusal("Conflict", message, false);
             default -> new Refusal(API_ERROR, message, false);
         };
     }

@@ -27,6 +27,7 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import io.quarkiverse.operatorsdk.annotations.RBACRule;
 import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -57,6 +58,7 @@ import java.util.Set;
 @RBACRule(apiGroups = "coordination.k8s.io", resources = "leases", verbs = {"get", "create", "update"})
 public class SystemImageReconciler implements Reconciler<SystemImage> {
     public static final String NAME = "systemimage";
+    private static final Logger LOG = Logger.getLogger(SystemImageReconciler.class);
 
     private final OperatorSettings settings;
     private final BuildMetrics metrics;
@@ -146,6 +148,11 @@ public class SystemImageReconciler implements Reconciler<SystemImage> {
     public ErrorStatusUpdateControl<SystemImage> updateErrorStatus(SystemImage si, Context<SystemImage> context,
                                                                    Exception e) {
         ApiErrors.Refusal refusal = ApiErrors.classify(e);
+        LOG.warnf("%s/%s: %s: %s", si.getMetadata().getNamespace(), si.getMetadata().getName(), refusal.reason(),
+                refusal.message());
+        if (refusal.conflict()) {
+            return ErrorStatusUpdateControl.defaultErrorProcessing(); // a stale read: JOSDK retries at once
+        }
         Instant now = clock.instant();
         SystemImageStatus previous = si.getStatus();
         long generation = si.getMetadata().getGeneration() == null ? 0 : si.getMetadata().getGeneration();
@@ -158,6 +165,7 @@ public class SystemImageReconciler implements Reconciler<SystemImage> {
                 : composer.inProgress(hash, builds, refusal.reason(), refusal.message());
         reporter.report(si, previous, next, now);
         si.setStatus(next);
+        si.getMetadata().setResourceVersion(null); // the status says why; no optimistic lock on this write
         ErrorStatusUpdateControl<SystemImage> control = ErrorStatusUpdateControl.patchStatus(si).withNoRetry();
         return refusal.permanent() ? control : control.rescheduleAfter(settings.backoffAfter(2));
     }

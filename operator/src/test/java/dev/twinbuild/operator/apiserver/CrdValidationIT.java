@@ -80,6 +80,6 @@ class CrdValidationIT {
                 .contains("spec.outputs", "must have at most 64 items");
         assertThat(rejection(manifest("long-url", SHA, OCI, "tar", 2)
                 .replace("https://example.org/rootfs.tar", "https://example.org/" + "x".repeat(4100))))
-                .contains("spec.layers[0].tar.url", "may not be longer than 4096");
+                .contains("spec.layers[0].tar.url", "may not be more than 4096");
     }
 }

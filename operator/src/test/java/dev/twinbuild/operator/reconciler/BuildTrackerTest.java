@@ -232,4 +232,19 @@ class BuildTrackerTest {
         assertThat(step.status().failure).isNull();
         assertThat(step.wakeAt()).isEqualTo(T0.plusSeconds(121));
     }
+
+    @Test
+    void anUnreachableInputIsRetriedNotReportedAsBadInput() {
+        BuildStatus b = fresh();
+        b.attempts = 1;
+        String summary = BuildSummary.failed("InputUnreachable",
+                "spec.layers[0].tar.url: GET https://mirror.example/rootfs.tar failed 6 time(s); last: HTTP 503")
+                .toTerminationMessage();
+        BuildTracker.Step step = tracker.track(b, pod("Failed", 1, exited(4, summary)), T0.plusSeconds(60));
+        assertThat(step.action()).isEqualTo(DELETE);
+        assertThat(step.status().phase).isEqualTo(BuildPhase.Pending);
+        assertThat(step.status().retryAfter).isNotNull();
+        assertThat(step.status().failure.reason).isEqualTo("InputUnreachable");
+        assertThat(step.status().failure.message).contains("HTTP 503", "attempt 1 of 3");
+    }
 }

@@ -1,0 +1,60 @@
+package dev.twinbuild.manifest;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.fabric8.generator.annotation.Size;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The upper bounds of the spec types' {@link Size} annotations — the same annotations that become the
+ * CRD's maxItems/maxLength/maxProperties — checked for the CLI, so that the two gates cannot disagree.
+ */
+final class Bounds {
+    private static final String API_PACKAGE = "dev.twinbuild.api.v1alpha1";
+
+    private Bounds() {
+    }
+
+    static void check(Object value, String path, List<String> errors) {
+        if (value == null || !value.getClass().getPackageName().equals(API_PACKAGE) || value.getClass().isEnum()) {
+            return;
+        }
+        for (Field f : value.getClass().getFields()) {
+            if (Modifier.isStatic(f.getModifiers())) {
+                continue;
+            }
+            JsonProperty p = f.getAnnotation(JsonProperty.class);
+            String name = path + "." + (p != null && !p.value().isEmpty() ? p.value() : f.getName());
+            Object v;
+            try {
+                v = f.get(value);
+            } catch (IllegalAccessException e) {
+                continue;
+            }
+            if (v == null) {
+                continue;
+            }
+            Size size = f.getAnnotation(Size.class);
+            if (size != null) {
+                if (v instanceof String s && s.length() > size.max()) {
+                    errors.add(name + ": may not be longer than " + size.max() + " characters");
+                } else if (v instanceof Collection<?> c && c.size() > size.max()) {
+                    errors.add(name + ": must have at most " + size.max() + " items");
+                } else if (v instanceof Map<?, ?> m && m.size() > size.max()) {
+                    errors.add(name + ": must have at most " + size.max() + " entries");
+                }
+            }
+            if (v instanceof List<?> list) {
+                for (int i = 0; i < list.size(); i++) {
+                    check(list.get(i), name + "[" + i + "]", errors);
+                }
+            } else {
+                check(v, name, errors);
+            }
+        }
+    }
+}
