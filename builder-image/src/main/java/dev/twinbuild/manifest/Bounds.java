@@ -3,6 +3,8 @@ package dev.twinbuild.manifest;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.fabric8.generator.annotation.Size;
 
+import java.lang.reflect.AnnotatedParameterizedType;
+import java.lang.reflect.AnnotatedType;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.util.Collection;
@@ -17,6 +19,15 @@ final class Bounds {
     private static final String API_PACKAGE = "dev.twinbuild.api.v1alpha1";
 
     private Bounds() {
+    }
+
+    /** {@code List<@Size(max = N) String>}, {@code Map<String, @Size(max = N) String>}: the element's bound. */
+    private static Size elementSize(Field f) {
+        if (f.getAnnotatedType() instanceof AnnotatedParameterizedType t) {
+            AnnotatedType[] args = t.getAnnotatedActualTypeArguments();
+            return args[args.length - 1].getAnnotation(Size.class);
+        }
+        return null;
     }
 
     static void check(Object value, String path, List<String> errors) {
@@ -48,10 +59,20 @@ final class Bounds {
                     errors.add(name + ": must have at most " + size.max() + " entries");
                 }
             }
+            Size items = elementSize(f);
             if (v instanceof List<?> list) {
                 for (int i = 0; i < list.size(); i++) {
+                    if (items != null && list.get(i) instanceof String s && s.length() > items.max()) {
+                        errors.add(name + "[" + i + "]: may not be longer than " + items.max() + " characters");
+                    }
                     check(list.get(i), name + "[" + i + "]", errors);
                 }
+            } else if (v instanceof Map<?, ?> map && items != null) {
+                map.forEach((k, x) -> {
+                    if (x instanceof String s && s.length() > items.max()) {
+                        errors.add(name + "." + k + ": may not be longer than " + items.max() + " characters");
+                    }
+                });
             } else {
                 check(v, name, errors);
             }

@@ -17,5 +17,5 @@ public class Normalizer {
 
     @Required
     @Size(min = 1, max = 1024)
-    public List<String> paths = new ArrayList<>();
+    public List<@Size(max = 4096) String> paths = new ArrayList<>();
 }

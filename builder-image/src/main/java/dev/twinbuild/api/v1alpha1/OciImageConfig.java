@@ -29,14 +29,14 @@ public class OciImageConfig {
     public String variant;
 
     @Size(max = 256)
-    public List<String> entrypoint;
+    public List<@Size(max = 4096) String> entrypoint;
 
     @Size(max = 256)
-    public List<String> cmd;
+    public List<@Size(max = 4096) String> cmd;
 
     @JsonPropertyDescription("Environment as NAME=value strings.")
     @Size(max = 1024)
-    public List<String> env;
+    public List<@Size(max = 4096) String> env;
 
     @Size(max = 4096)
     public String workingDir;
@@ -45,7 +45,7 @@ public class OciImageConfig {
     public String user;
 
     @Size(max = 256)
-    public Map<String, String> labels;
+    public Map<String, @Size(max = 4096) String> labels;
 
     @Pattern("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
     @JsonPropertyDescription("Tag recorded as org.opencontainers.image.ref.name in index.json; default latest.")

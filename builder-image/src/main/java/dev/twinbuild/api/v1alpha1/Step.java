@@ -28,7 +28,7 @@ public class Step {
 
     @JsonPropertyDescription("Extra environment variables for this step.")
     @Size(max = 256)
-    public Map<String, String> env = new TreeMap<>();
+    public Map<String, @Size(max = 16384) String> env = new TreeMap<>();
 
     public boolean chrooted() {
         return Boolean.TRUE.equals(chroot);

@@ -30,11 +30,11 @@ public class SystemImageSpec {
 
     @JsonPropertyDescription("Globs of paths removed from the tree before the outputs are made.")
     @Size(max = 1024)
-    public List<String> exclude = new ArrayList<>();
+    public List<@Size(max = 4096) String> exclude = new ArrayList<>();
 
     @JsonPropertyDescription("Globs of regular files kept but emptied (e.g. /etc/machine-id).")
     @Size(max = 1024)
-    public List<String> emptyFiles = new ArrayList<>();
+    public List<@Size(max = 4096) String> emptyFiles = new ArrayList<>();
 
     @JsonPropertyDescription("Normalisers for files that build steps generate nondeterministically.")
     @Size(max = 256)

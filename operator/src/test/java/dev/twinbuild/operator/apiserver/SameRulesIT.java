@@ -67,6 +67,8 @@ class SameRulesIT {
         c.put("spec.outputs", new String[]{manifest("no-outputs", tar(SHA), "[]", two, 1)});
         c.put("spec.layers[0].tar.url", new String[]{manifest("long-url",
                 "- tar: {url: \"https://example.org/" + "x".repeat(4100) + "\", sha256: \"" + SHA + "\"}", ok, two, 1)});
+        c.put("spec.exclude[0]", new String[]{manifest("long-glob", tar(SHA), ok, two, 1)
+                .replace("  layers:", "  exclude: [\"/" + "g".repeat(4100) + "\"]\n  layers:")});
         c.put("spec.builderImage", new String[]{manifest("long-image", tar(SHA), ok, two, 1)
                 .replace("  layers:", "  builderImage: \"registry.example/" + "b".repeat(1100) + ":1\"\n  layers:")});
         c.put("spec.layers", new String[]{manifest("no-layers", "", ok, two, 1).replace("  layers:\n",

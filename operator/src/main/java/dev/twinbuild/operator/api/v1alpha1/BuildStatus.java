@@ -33,7 +33,7 @@ public class BuildStatus {
     public String completionTime;
     @JsonPropertyDescription("Variations applied to this build (reprotest names); empty for the control build.")
     @Size(max = 32)
-    public Map<String, String> variations = new TreeMap<>();
+    public Map<String, @Size(max = 256) String> variations = new TreeMap<>();
     @Size(max = 64)
     public List<BuildOutput> outputs = new ArrayList<>();
     @JsonPropertyDescription("Location of the build record (JSON) in the store.")

@@ -19,7 +19,7 @@ public class Mismatch {
 
     @JsonPropertyDescription("Paths inside the outputs that differ, when a diff has been made.")
     @Size(max = 100)
-    public List<String> differingPaths = new ArrayList<>();
+    public List<@Size(max = 4096) String> differingPaths = new ArrayList<>();
 
     @JsonPropertyDescription("How many paths differ in all, when differingPaths lists only the first of them.")
     public Integer differingPathCount;
@@ -37,6 +37,6 @@ public class Mismatch {
         public String file;
         @JsonPropertyDescription("sha256 per build name (b0, b1, ...); absent when a build did not produce it.")
         @Size(max = 8)
-        public Map<String, String> sha256 = new TreeMap<>();
+        public Map<String, @Size(max = 64) String> sha256 = new TreeMap<>();
     }
 }
