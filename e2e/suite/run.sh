@@ -15,6 +15,9 @@
 #                      diff report is in the store
 #   invalid            each examples/e2e/invalid/*.yaml is refused by the API server with the message
 #                      its "# expect:" line gives
+#   image-pull         examples/e2e/unpullable.yaml (a builder image no node can pull) is Stalled with
+#                      the kubelet's reason (ErrImagePull/ImagePullBackOff) and message naming the
+#                      image within 60 s of its builder pod's creation
 #   operator-restart   the operator pod is deleted while both builds run: the verdict is still reached,
 #                      by the same two builder pods (no duplicate builds)
 #   builder-restart    a running builder pod is deleted: that build is run again (attempt 2), the other
@@ -52,7 +55,7 @@ NS="${TWINBUILD_E2E_NAMESPACE:-twinbuild-e2e}"
 SCALE="${TWINBUILD_E2E_TIMEOUT_SCALE:-1}"
 OPERATOR_SELECTOR="app.kubernetes.io/name=twinbuild-operator"
 ALL_TESTS=(reproducible formats unreproducible invalid operator-restart builder-restart observability policy
-  admission namespaced)
+  admission namespaced image-pull)
 RELEASE="${TWINBUILD_RELEASE:-twinbuild}"
 # Builder pods run under the strictest Pod Security Standard in every namespace of the suite.
 PSA_LABELS=(pod-security.kubernetes.io/enforce=restricted pod-security.kubernetes.io/enforce-version=latest)
@@ -242,6 +245,31 @@ test_invalid() {
     n=$((n + 1))
   done
   ((n > 0)) || fail "no invalid examples"
+}
+
+test_image_pull() {
+  local name=unpullable created="" created_s deadline status="" reason="" message
+  kn apply -f "$EXAMPLES/e2e/$name.yaml" >/dev/null || fail "kubectl apply failed"
+  deadline=$((SECONDS + $(t 60)))
+  while ((SECONDS < deadline)) && [[ -z "$created" ]]; do
+    created="$(kn get pods -l "twinbuild.dev/image=$name" -o jsonpath='{.items[0].metadata.creationTimestamp}' 2>/dev/null)"
+    [[ -n "$created" ]] || sleep 1
+  done
+  [[ -n "$created" ]] || fail "no builder pod for $name"
+  created_s="$(date -d "$created" +%s)"
+  # The bound is the product's promise (60 s), not scaled.
+  while (($(date +%s) <= created_s + 60)); do
+    status="$(condition "$name" Stalled status)"; reason="$(condition "$name" Stalled reason)"
+    [[ "$status" == True && "$reason" =~ ^(ErrImagePull|ImagePullBackOff)$ ]] && break
+    sleep 1
+  done
+  message="$(condition "$name" Stalled message)"
+  [[ "$status" == True && "$reason" =~ ^(ErrImagePull|ImagePullBackOff)$ ]] ||
+    fail "not Stalled on the pull within 60 s of the pod's creation: Stalled=$status reason=$reason phase=$(jp "si/$name" '{.status.phase}') message=$message"
+  [[ "$message" == *no-such-builder* ]] || fail "the Stalled message does not name the image: $message"
+  [[ "$(condition "$name" Reconciling status)" == False ]] || fail "Reconciling is still True while Stalled"
+  log "  Stalled=$reason $(( $(date +%s) - created_s ))s after the pod's creation: $(head -c 200 <<<"$message")"
+  kn delete si "$name" --wait=false >/dev/null 2>&1 || true
 }
 
 test_operator_restart() {
@@ -578,7 +606,7 @@ main() {
       failed=$((failed + 1)); failed_names+=("$name")
       case "$name" in
         reproducible) dump minimal ;; formats) dump formats ;; unreproducible) dump unreproducible ;;
-        operator-restart) dump slow-operator-restart ;; builder-restart) dump slow-builder-restart ;;
+        image-pull) dump unpullable ;; operator-restart) dump slow-operator-restart ;; builder-restart) dump slow-builder-restart ;;
         namespaced) NS="$NS-scoped" dump minimal ;;
         *) dump "" ;;
       esac >&2

@@ -72,6 +72,11 @@ create/delete on systemimages, which the operator never does.
 - apiGroups: [""]
   resources: [events]
   verbs: [create, patch]
+# The builder pods' service account: the names of its imagePullSecrets are mounted into builder pods
+# (registry credentials for OCI layers); the operator never reads those Secrets.
+- apiGroups: [""]
+  resources: [serviceaccounts]
+  verbs: [get]
 # S3 credentials (store.s3.credentialsSecret), read to check stored artifacts' digests.
 - apiGroups: [""]
   resources: [secrets]

@@ -3,12 +3,14 @@ package dev.twinbuild.cli;
 import dev.twinbuild.pipeline.BuildException;
 import dev.twinbuild.pipeline.InputException;
 import dev.twinbuild.pipeline.Tools;
+import dev.twinbuild.pipeline.fetch.InputUnreachableException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
  * Exit codes: 0 success (reproducible), 1 outputs differ, 2 bad input (the message names the field or
- * file), 3 the build failed.
+ * file), 3 the build failed, 4 an input could not be reached (network, 429, 5xx, after retries: try again
+ * later; the input itself may be fine).
  */
 @Command(name = "twinbuild", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Builds system images reproducibly and proves it by building twice.",
@@ -18,6 +20,7 @@ public class Main {
     public static final int DIFFERS = 1;
     public static final int BAD_INPUT = 2;
     public static final int FAILED = 3;
+    public static final int UNREACHABLE = 4;
 
     public static void main(String[] args) {
         System.exit(run(args));
@@ -29,6 +32,10 @@ public class Main {
             if (ex instanceof InputException) {
                 cmd.getErr().println("twinbuild: error: " + ex.getMessage());
                 return BAD_INPUT;
+            }
+            if (ex instanceof InputUnreachableException u) {
+                cmd.getErr().println("twinbuild: input unreachable, try again later: " + u.getMessage());
+                return UNREACHABLE;
             }
             if (ex instanceof BuildException b) {
                 cmd.getErr().println("twinbuild: build failed (" + b.reason() + "): " + ex.getMessage());

@@ -97,7 +97,7 @@ public class PodBuildCommand implements Callable<Integer> {
             exit = Main.BAD_INPUT;
         } catch (BuildException e) {
             summary = BuildSummary.failed(e.reason(), e.getMessage());
-            exit = Main.FAILED;
+            exit = e instanceof dev.twinbuild.pipeline.fetch.InputUnreachableException ? Main.UNREACHABLE : Main.FAILED;
         } catch (StoreException e) {
             summary = BuildSummary.failed(e.reason(), e.getMessage());
             exit = Main.FAILED;

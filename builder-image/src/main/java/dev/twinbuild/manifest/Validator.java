@@ -45,6 +45,7 @@ final class Validator {
             e.add("spec: required");
             return e;
         }
+        Bounds.check(s, "spec", e);
         if (s.sourceDateEpoch == null || s.sourceDateEpoch < 0) {
             e.add("spec.sourceDateEpoch: required, seconds since the epoch (>= 0)");
         }

@@ -7,6 +7,7 @@ import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 
 /** El Torito boot records of an ISO, from files of the tree (like mkisofs -b/-c/-boot-info-table/-e). */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
@@ -15,11 +16,13 @@ public class IsoBoot {
     @Required
     @Pattern(Patterns.ABSOLUTE_PATH)
     @JsonPropertyDescription("BIOS no-emulation boot image in the tree, e.g. /isolinux/isolinux.bin.")
+    @Size(max = 4096)
     public String image;
 
     @Pattern(Patterns.ABSOLUTE_PATH)
     @JsonPropertyDescription("Where the boot catalog is written; default boot.cat next to the image. "
             + "It must not exist in the tree.")
+    @Size(max = 4096)
     public String catalog;
 
     @Min(1)
@@ -33,6 +36,7 @@ public class IsoBoot {
 
     @Pattern(Patterns.ABSOLUTE_PATH)
     @JsonPropertyDescription("Optional UEFI boot image in the tree (a FAT filesystem image), e.g. /boot/efi.img.")
+    @Size(max = 4096)
     public String efiImage;
 
     public String catalogOrDefault() {

@@ -2,6 +2,7 @@ package dev.twinbuild.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 
 import java.util.List;
@@ -15,6 +16,7 @@ import java.util.List;
 public class Layer {
     public TarLayer tar;
     public OciLayer oci;
+    @Size(max = 4096)
     public List<InlineFile> files;
 
     public String kind() {

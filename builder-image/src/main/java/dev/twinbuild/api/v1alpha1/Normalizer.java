@@ -16,6 +16,6 @@ public class Normalizer {
     public NormalizerType type;
 
     @Required
-    @Size(min = 1)
-    public List<String> paths = new ArrayList<>();
+    @Size(min = 1, max = 1024)
+    public List<@Size(max = 4096) String> paths = new ArrayList<>();
 }

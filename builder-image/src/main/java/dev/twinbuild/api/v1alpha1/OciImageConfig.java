@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
 
 import java.util.List;
 import java.util.Map;
@@ -14,31 +15,41 @@ import java.util.Map;
 public class OciImageConfig {
     @Pattern("^[a-z0-9_]+$")
     @JsonPropertyDescription("GOARCH-style architecture; default amd64.")
+    @Size(max = 32)
     public String architecture;
 
     @Pattern("^[a-z0-9]+$")
     @JsonPropertyDescription("Operating system; default linux.")
+    @Size(max = 32)
     public String os;
 
     @Pattern("^[a-z0-9]+$")
     @JsonPropertyDescription("CPU variant, e.g. v8 for arm64.")
+    @Size(max = 32)
     public String variant;
 
-    public List<String> entrypoint;
+    @Size(max = 256)
+    public List<@Size(max = 4096) String> entrypoint;
 
-    public List<String> cmd;
+    @Size(max = 256)
+    public List<@Size(max = 4096) String> cmd;
 
     @JsonPropertyDescription("Environment as NAME=value strings.")
-    public List<String> env;
+    @Size(max = 1024)
+    public List<@Size(max = 4096) String> env;
 
+    @Size(max = 4096)
     public String workingDir;
 
+    @Size(max = 256)
     public String user;
 
-    public Map<String, String> labels;
+    @Size(max = 256)
+    public Map<String, @Size(max = 4096) String> labels;
 
     @Pattern("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
     @JsonPropertyDescription("Tag recorded as org.opencontainers.image.ref.name in index.json; default latest.")
+    @Size(max = 128)
     public String tag;
 
     public String architectureOrDefault() {

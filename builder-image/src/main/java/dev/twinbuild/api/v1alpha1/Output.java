@@ -7,6 +7,7 @@ import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 
 import java.util.List;
@@ -38,6 +39,7 @@ public class Output {
     @Pattern("^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}$")
     @JsonPropertyDescription("File name of the output; default <image name>.<format extension>. For kernel+initrd "
             + "the base of two names: <name>-kernel and <name>-initrd.img (default name: the image name).")
+    @Size(max = 128)
     public String name;
 
     @Min(1)
@@ -50,17 +52,20 @@ public class Output {
     @Pattern("^[\\x20-\\x7e]{1,32}$")
     @JsonPropertyDescription("ext4 and iso: the volume label (printable ASCII; ext4 at most 16 characters, "
             + "iso at most 32); default the image name.")
+    @Size(max = 32)
     public String label;
 
     @Pattern(UUID)
     @JsonPropertyDescription("ext4: filesystem UUID (lowercase); default derived from the SHA-256 of the tree and "
             + "the output's file name, so the same tree always gives the same UUID. The directory hash seed is "
             + "derived from it.")
+    @Size(max = 36)
     public String uuid;
 
     @Pattern(SIZE)
     @JsonPropertyDescription("ext4: image size in bytes, or with a suffix Ki, Mi, Gi, Ti (e.g. 512Mi); default "
             + "computed from the tree with headroom.")
+    @Size(max = 24)
     public String size;
 
     @JsonPropertyDescription("squashfs: compressor, one of gzip, xz, zstd (default), lzo, lz4.")
@@ -75,6 +80,7 @@ public class Output {
     @Pattern(Patterns.ABSOLUTE_PATH)
     @JsonPropertyDescription("kernel+initrd: path of the kernel in the tree (symlinks resolved inside the tree); "
             + "it is written as <name>-kernel and left out of the initrd. Default /boot/vmlinuz.")
+    @Size(max = 4096)
     public String kernel;
 
     @JsonPropertyDescription("iso: El Torito boot from files in the tree.")

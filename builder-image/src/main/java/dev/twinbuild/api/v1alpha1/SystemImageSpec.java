@@ -25,19 +25,23 @@ public class SystemImageSpec {
     public List<Layer> layers = new ArrayList<>();
 
     @JsonPropertyDescription("Build steps, run in order with /bin/sh; ROOTFS points at the tree.")
+    @Size(max = 256)
     public List<Step> steps = new ArrayList<>();
 
     @JsonPropertyDescription("Globs of paths removed from the tree before the outputs are made.")
-    public List<String> exclude = new ArrayList<>();
+    @Size(max = 1024)
+    public List<@Size(max = 4096) String> exclude = new ArrayList<>();
 
     @JsonPropertyDescription("Globs of regular files kept but emptied (e.g. /etc/machine-id).")
-    public List<String> emptyFiles = new ArrayList<>();
+    @Size(max = 1024)
+    public List<@Size(max = 4096) String> emptyFiles = new ArrayList<>();
 
     @JsonPropertyDescription("Normalisers for files that build steps generate nondeterministically.")
+    @Size(max = 256)
     public List<Normalizer> normalize = new ArrayList<>();
 
     @Required
-    @Size(min = 1)
+    @Size(min = 1, max = 64)
     public List<Output> outputs = new ArrayList<>();
 
     public Verification verification;
@@ -46,6 +50,7 @@ public class SystemImageSpec {
     public Boolean allowDevices;
 
     @JsonPropertyDescription("Builder container image; defaults to the operator's configured image.")
+    @Size(max = 1024)
     public String builderImage;
 
     @JsonPropertyDescription("Where builds upload their artifacts; defaults to the operator's configured store.")

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Size;
 
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -19,6 +20,7 @@ public class Verification {
     public Integer builds;
 
     @JsonPropertyDescription("Environment variations applied between builds (reprotest names); default: all.")
+    @Size(max = 32)
     public List<Variation> variations = new ArrayList<>();
 
     @Min(60)

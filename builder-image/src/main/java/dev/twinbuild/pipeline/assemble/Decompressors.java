@@ -1,9 +1,9 @@
 package dev.twinbuild.pipeline.assemble;
 
 import com.github.luben.zstd.ZstdInputStream;
-import dev.twinbuild.pipeline.InputException;
 import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
+import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
 
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -31,7 +31,7 @@ public final class Decompressors {
         }
         if (magic.length >= 6 && (magic[0] & 0xff) == 0xfd && magic[1] == '7' && magic[2] == 'z'
                 && magic[3] == 'X' && magic[4] == 'Z') {
-            throw new InputException(what, "xz-compressed input is not supported (use gzip, zstd, bzip2 or none)");
+            return new BufferedInputStream(new XZCompressorInputStream(in, true), 1 << 16);
         }
         return in;
     }

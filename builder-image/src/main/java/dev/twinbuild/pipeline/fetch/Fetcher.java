@@ -6,16 +6,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
-import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
 
@@ -25,17 +21,20 @@ import java.util.Map;
  */
 public final class Fetcher {
     private final Path cacheDir;
-    private final HttpClient http;
+    private final HttpGet http;
     private final long maxBytes;
 
     public Fetcher(Path cacheDir, long maxBytes) {
-        this.cacheDir = cacheDir;
-        this.maxBytes = maxBytes;
-        this.http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
-                .connectTimeout(Duration.ofSeconds(30)).build();
+        this(cacheDir, maxBytes, Retry.DEFAULT);
     }
 
-    HttpClient http() {
+    public Fetcher(Path cacheDir, long maxBytes, Retry retry) {
+        this.cacheDir = cacheDir;
+        this.maxBytes = maxBytes;
+        this.http = new HttpGet(retry);
+    }
+
+    HttpGet http() {
         return http;
     }
 
@@ -53,20 +52,36 @@ public final class Fetcher {
             return target;
         }
         if (url.startsWith("http://") || url.startsWith("https://")) {
-            HttpResponse<InputStream> r = get(URI.create(url), Map.of(), field + ".url");
-            if (r.statusCode() != 200) {
-                r.body().close();
-                throw new InputException(field + ".url", "GET " + url + " answered HTTP " + r.statusCode());
+            URI uri;
+            try {
+                uri = URI.create(url);
+            } catch (IllegalArgumentException e) {
+                throw new InputException(field + ".url", "not a valid URL: " + Redaction.url(url));
             }
-            try (InputStream in = r.body()) {
-                return store(in, sha256, field);
+            Map<String, String> headers = new java.util.HashMap<>();
+            if (uri.getRawUserInfo() != null) {
+                // user:password@ in the URL: sent as Basic, never echoed in messages.
+                headers.put("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(
+                        java.net.URLDecoder.decode(uri.getRawUserInfo(), java.nio.charset.StandardCharsets.UTF_8)
+                                .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                uri = URI.create(uri.getScheme() + "://" + uri.getRawAuthority().substring(
+                        uri.getRawAuthority().indexOf('@') + 1) + uri.getRawPath()
+                        + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()));
             }
+            HttpGet.Result<Path> r = http.get(uri, headers, field + ".url", in -> store(in, sha256, field));
+            if (r.refused() != null) {
+                // 4xx other than 408/429: the URL is wrong or not ours to read; retrying will not change that.
+                throw new InputException(field + ".url", "GET " + Redaction.url(url) + " answered HTTP "
+                        + r.refused().status());
+            }
+            return r.value();
         }
         Path local;
         if (url.startsWith("file://")) {
             local = Path.of(URI.create(url));
         } else if (url.contains("://")) {
-            throw new InputException(field + ".url", "unsupported URL scheme in '" + url + "' (http, https, file)");
+            throw new InputException(field + ".url", "unsupported URL scheme in '" + Redaction.url(url)
+                    + "' (http, https, file)");
         } else if (baseDir == null) {
             throw new InputException(field + ".url", "a local path needs the CLI: use an http(s) URL");
         } else {
@@ -76,19 +91,6 @@ public final class Fetcher {
             return store(in, sha256, field);
         } catch (NoSuchFileException e) {
             throw new InputException(field + ".url", "no such file: " + local);
-        }
-    }
-
-    HttpResponse<InputStream> get(URI uri, Map<String, String> headers, String field) throws IOException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(30)).GET();
-        headers.forEach(b::header);
-        try {
-            return http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
-        } catch (IOException e) {
-            throw new InputException(field, "cannot fetch " + uri + ": " + e, e);
         }
     }
 

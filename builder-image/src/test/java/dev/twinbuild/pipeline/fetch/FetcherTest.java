@@ -37,6 +37,10 @@ class FetcherTest {
     private HttpServer server;
     private final Map<String, byte[]> served = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> hits = new ConcurrentHashMap<>();
+    /** Statuses answered, in order, before the content is served: a flaky or overloaded server. */
+    private final Map<String, java.util.Deque<Integer>> faults = new ConcurrentHashMap<>();
+    private final List<String> authorization = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private static final Retry FAST = new Retry(4, java.time.Duration.ofMillis(50), java.time.Duration.ofSeconds(2));
 
     @BeforeEach
     void start() throws IOException {
@@ -46,8 +50,15 @@ class FetcherTest {
         server.createContext("/", ex -> {
             String path = ex.getRequestURI().getPath();
             hits.computeIfAbsent(path, k -> new AtomicInteger()).incrementAndGet();
+            authorization.add(String.valueOf(ex.getRequestHeaders().getFirst("Authorization")));
+            Integer fault = faults.getOrDefault(path, new java.util.ArrayDeque<>()).poll();
             byte[] body = served.get(path);
-            if (body == null) {
+            if (fault != null) {
+                if (fault == 429) {
+                    ex.getResponseHeaders().add("Retry-After", "1");
+                }
+                ex.sendResponseHeaders(fault, -1);
+            } else if (body == null) {
                 ex.sendResponseHeaders(404, -1);
             } else {
                 ex.sendResponseHeaders(200, body.length);
@@ -186,13 +197,58 @@ class FetcherTest {
     }
 
     @Test
-    void connectionRefusedIsAnInputErrorNamingTheUrlField() throws IOException {
+    void connectionRefusedIsUnreachableAfterTheRetriesNeverBadInput() throws IOException {
         String u = url("/x.tar");
         server.stop(0);
         String sha = Hashes.sha256("x".getBytes(StandardCharsets.UTF_8));
 
-        assertThatThrownBy(() -> new Fetcher(cache, 1 << 20).fetch(u, sha, base, FIELD))
-                .isInstanceOfSatisfying(InputException.class, e -> assertThat(e.field()).isEqualTo(FIELD + ".url"));
+        assertThatThrownBy(() -> new Fetcher(cache, 1 << 20, FAST).fetch(u, sha, base, FIELD))
+                .isNotInstanceOf(InputException.class)
+                .isInstanceOfSatisfying(InputUnreachableException.class, e -> {
+                    assertThat(e.field()).isEqualTo(FIELD + ".url");
+                    assertThat(e.reason()).isEqualTo("InputUnreachable");
+                    assertThat(e.getMessage()).contains(u, "failed 4 time(s)", "ConnectException");
+                });
+    }
+
+    @Test
+    void serverErrorsAndTooManyRequestsAreRetriedHonouringRetryAfter() throws IOException {
+        byte[] content = randomBytes(10_000, 7);
+        served.put("/flaky.tar", content);
+        faults.put("/flaky.tar", new java.util.ArrayDeque<>(List.of(503, 429, 502)));
+        long t0 = System.nanoTime();
+
+        Path got = new Fetcher(cache, 1 << 20, FAST).fetch(url("/flaky.tar"), Hashes.sha256(content), base, FIELD);
+
+        assertThat(Files.readAllBytes(got)).isEqualTo(content);
+        assertThat(hits.get("/flaky.tar")).hasValue(4);
+        assertThat(java.time.Duration.ofNanos(System.nanoTime() - t0)).as("Retry-After: 1 honoured")
+                .isGreaterThanOrEqualTo(java.time.Duration.ofSeconds(1));
+    }
+
+    @Test
+    void anOutageLongerThanTheRetriesIsUnreachable() throws IOException {
+        served.put("/down.tar", new byte[]{1});
+        faults.put("/down.tar", new java.util.ArrayDeque<>(List.of(503, 503, 503, 503, 503)));
+        assertThatThrownBy(() -> new Fetcher(cache, 1 << 20, FAST).fetch(url("/down.tar"), "0".repeat(64), base, FIELD))
+                .isInstanceOfSatisfying(InputUnreachableException.class,
+                        e -> assertThat(e.getMessage()).contains("HTTP 503", "failed 4 time(s)"));
+        assertThat(hits.get("/down.tar")).hasValue(4);
+    }
+
+    @Test
+    void forbiddenIsPermanentAndTheUrlIsNamedWithoutItsCredentials() throws IOException {
+        faults.put("/private.tar", new java.util.ArrayDeque<>(List.of(401)));
+        String u = url("/private.tar").replace("http://", "http://alice:hunter2@") + "?X-Amz-Signature=abc";
+        assertThatThrownBy(() -> new Fetcher(cache, 1 << 20, FAST).fetch(u, "0".repeat(64), base, FIELD))
+                .isInstanceOfSatisfying(InputException.class, e -> {
+                    assertThat(e.field()).isEqualTo(FIELD + ".url");
+                    assertThat(e.getMessage()).contains("HTTP 401", url("/private.tar") + "?…")
+                            .doesNotContain("alice", "hunter2", "abc");
+                });
+        assertThat(hits.get("/private.tar")).as("not retried").hasValue(1);
+        assertThat(authorization).containsExactly("Basic " + java.util.Base64.getEncoder()
+                .encodeToString("alice:hunter2".getBytes(StandardCharsets.UTF_8)));
     }
 
     @Test

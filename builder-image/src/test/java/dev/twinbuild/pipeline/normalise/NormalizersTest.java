@@ -77,15 +77,6 @@ class NormalizersTest {
         return r.out();
     }
 
-    private static boolean tool(String name) {
-        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
-            if (Files.isExecutable(Path.of(dir, name))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     private static byte[] normalise(ContentNormalizer n, Path in) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         assertThat(n.normalize(in, out)).as("normaliser accepted %s", in.getFileName()).isTrue();
@@ -464,7 +455,7 @@ class NormalizersTest {
 
     @Test
     void moMadeByMsgfmtWithALaterRevisionDateIsClampedAndMsgunfmtStillReadsIt() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(tool("msgfmt") && tool("msgunfmt"), "gettext not installed");
+        dev.twinbuild.testing.Required.tools("msgfmt", "msgunfmt");
         Path one = mo("one", "2031-02-03 04:05+0000", "2032-01-01 00:00+0100");
         Path two = mo("two", "2029-12-31 23:59+0200", "2030-07-01 12:00-0700");
         assertThat(Files.readAllBytes(one)).isNotEqualTo(Files.readAllBytes(two));
@@ -481,7 +472,7 @@ class NormalizersTest {
 
     @Test
     void moWithALaterPotCreationDateIsClampedInEitherByteOrder() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(tool("msgunfmt"), "gettext not installed");
+        dev.twinbuild.testing.Required.tools("msgunfmt");
         for (boolean bigEndian : new boolean[]{false, true}) {
             byte[] a = moFile(moHeader("2031-02-03 04:05+0000", "2032-01-01 00:00+0100"), bigEndian,
                     "Hello", "Hallo", "Goodbye", "Auf Wiedersehen");
@@ -501,7 +492,7 @@ class NormalizersTest {
 
     @Test
     void moDatesBeforeSourceDateEpochAreKept() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(tool("msgfmt") && tool("msgunfmt"), "gettext not installed");
+        dev.twinbuild.testing.Required.tools("msgfmt", "msgunfmt");
         Path old = mo("old", "2019-05-06 07:08+0000", "2020-01-02 03:04+0200");
         assertThat(normalise(new MoNormalizer(SDE), old)).isEqualTo(Files.readAllBytes(old));
         byte[] hand = moFile(moHeader("2019-05-06 07:08+0000", "2020-01-02 03:04+0200"), false, "Hello", "Hallo");
@@ -510,7 +501,7 @@ class NormalizersTest {
 
     @Test
     void moDatesAreComparedAsInstantsNotAsText() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(tool("msgunfmt"), "gettext not installed");
+        dev.twinbuild.testing.Required.tools("msgunfmt");
         // What xgettext writes when run in New York soon after the commit that set SOURCE_DATE_EPOCH:
         // 2023-11-14 20:00-0500 is 2023-11-15 01:00 UTC, after SOURCE_DATE_EPOCH, although it sorts before it.
         // 2023-11-15 00:30+0300 is 2023-11-14 21:30 UTC, before it, although it sorts after it.

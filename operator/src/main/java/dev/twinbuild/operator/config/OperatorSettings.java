@@ -13,20 +13,22 @@ import java.util.List;
  *
  * @param defaultStore null when the operator has none: a SystemImage must then name its own store
  * @param policy       what a SystemImage may choose itself (builder image, store)
+ * @param lostPodGrace how long a deleted pod may outlive its grace period on a node that is not Ready
+ *                     before it is force-deleted and its build counted as lost
  */
 public record OperatorSettings(String builderImage, String imagePullPolicy, List<String> builderCommand,
                                long runAsUser, long runAsGroup, List<String> addCapabilities,
                                String cpuRequest, String cpuLimit, String memoryRequest, String memoryLimit,
                                String workSizeLimit, String serviceAccount, ArtifactStore defaultStore,
                                int maxAttempts, Duration initialBackoff, Duration maxBackoff,
-                               Duration unschedulableGrace, boolean verifyStoredArtifacts,
+                               Duration unschedulableGrace, boolean verifyStoredArtifacts, Duration lostPodGrace,
                                TenantPolicy policy) {
 
     public static OperatorSettings defaults() {
         return new OperatorSettings("ghcr.io/twinbuild/builder:0.1.0", "IfNotPresent", List.of("twinbuild"),
                 1000, 1000, List.of(), "500m", "2", "1Gi", "4Gi", "20Gi", null, null,
                 3, Duration.ofSeconds(10), Duration.ofMinutes(5), Duration.ofSeconds(60), true,
-                TenantPolicy.closed());
+                Duration.ofSeconds(60), TenantPolicy.closed());
     }
 
     public static OperatorSettings from(TwinbuildConfig c) {
@@ -35,7 +37,7 @@ public record OperatorSettings(String builderImage, String imagePullPolicy, List
                 b.addCapabilities().orElse(List.of()), b.cpuRequest(), b.cpuLimit(), b.memoryRequest(),
                 b.memoryLimit(), b.workSizeLimit(), b.serviceAccount().orElse(null), store(c.store()),
                 c.retry().maxAttempts(), c.retry().initialBackoff(), c.retry().maxBackoff(), c.unschedulableGrace(),
-                c.verifyStoredArtifacts(), policy(c.policy()));
+                c.verifyStoredArtifacts(), c.lostPodGrace(), policy(c.policy()));
     }
 
     private static TenantPolicy policy(TwinbuildConfig.Policy p) {
@@ -66,19 +68,29 @@ public record OperatorSettings(String builderImage, String imagePullPolicy, List
     public OperatorSettings withDefaultStore(ArtifactStore store) {
         return new OperatorSettings(builderImage, imagePullPolicy, builderCommand, runAsUser, runAsGroup,
                 addCapabilities, cpuRequest, cpuLimit, memoryRequest, memoryLimit, workSizeLimit, serviceAccount,
-                store, maxAttempts, initialBackoff, maxBackoff, unschedulableGrace, verifyStoredArtifacts, policy);
+                store, maxAttempts, initialBackoff, maxBackoff, unschedulableGrace, verifyStoredArtifacts, lostPodGrace,
+                policy);
     }
 
     public OperatorSettings withTiming(int maxAttempts, Duration initialBackoff, Duration unschedulableGrace) {
         return new OperatorSettings(builderImage, imagePullPolicy, builderCommand, runAsUser, runAsGroup,
                 addCapabilities, cpuRequest, cpuLimit, memoryRequest, memoryLimit, workSizeLimit, serviceAccount,
-                defaultStore, maxAttempts, initialBackoff, maxBackoff, unschedulableGrace, verifyStoredArtifacts, policy);
+                defaultStore, maxAttempts, initialBackoff, maxBackoff, unschedulableGrace, verifyStoredArtifacts,
+                lostPodGrace, policy);
     }
 
     public OperatorSettings withPolicy(TenantPolicy policy) {
         return new OperatorSettings(builderImage, imagePullPolicy, builderCommand, runAsUser, runAsGroup,
                 addCapabilities, cpuRequest, cpuLimit, memoryRequest, memoryLimit, workSizeLimit, serviceAccount,
-                defaultStore, maxAttempts, initialBackoff, maxBackoff, unschedulableGrace, verifyStoredArtifacts, policy);
+                defaultStore, maxAttempts, initialBackoff, maxBackoff, unschedulableGrace, verifyStoredArtifacts,
+                lostPodGrace, policy);
+    }
+
+    public OperatorSettings withLostPodGrace(Duration grace) {
+        return new OperatorSettings(builderImage, imagePullPolicy, builderCommand, runAsUser, runAsGroup,
+                addCapabilities, cpuRequest, cpuLimit, memoryRequest, memoryLimit, workSizeLimit, serviceAccount,
+                defaultStore, maxAttempts, initialBackoff, maxBackoff, unschedulableGrace, verifyStoredArtifacts,
+                grace, policy);
     }
 
     /** Backoff before attempt {@code attempt + 1}: doubling from the initial value, capped. */

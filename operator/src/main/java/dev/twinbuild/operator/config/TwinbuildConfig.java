@@ -20,6 +20,13 @@ public interface TwinbuildConfig {
     @WithDefault("60s")
     Duration unschedulableGrace();
 
+    /**
+     * How long a deleted builder pod may outlive its grace period on a node that is not Ready (its kubelet
+     * cannot confirm the deletion) before it is force-deleted and its build retried elsewhere.
+     */
+    @WithDefault("60s")
+    Duration lostPodGrace();
+
     /** Whether the operator reads back each S3 artifact and checks its sha256 before recording it. */
     @WithDefault("true")
     boolean verifyStoredArtifacts();

@@ -66,7 +66,10 @@ public class StoreMismatchDiagnoser implements MismatchDiagnoser {
                 paths.addAll(r.nestedPaths());
                 reportBase = reportBase != null ? reportBase : reportPrefix(s3, sides.get(0).location);
             }
-            mismatch.differingPaths = paths.stream().limit(MAX_PATHS).toList();
+            // Entry names come from tenant archives: bounded like every status string (CRD maxLength 4096).
+            mismatch.differingPaths = paths.stream().limit(MAX_PATHS)
+                    .map(p -> p.length() > 4096 ? p.substring(0, 4095) + "…" : p).toList();
+            mismatch.differingPathCount = paths.size() > MAX_PATHS ? paths.size() : null;
             if (reportBase != null) {
                 StringBuilder text = new StringBuilder();
                 reports.forEach(r -> text.append(r.toText()).append('\n'));

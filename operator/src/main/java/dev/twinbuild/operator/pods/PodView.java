@@ -1,6 +1,7 @@
 package dev.twinbuild.operator.pods;
 
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
+import io.fabric8.kubernetes.api.model.ContainerStateWaiting;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
@@ -8,11 +9,27 @@ import io.fabric8.kubernetes.api.model.PodCondition;
 import java.time.Instant;
 import java.util.Optional;
 
-/** What the reconciler needs to know about one builder pod, read from its status. */
+/**
+ * What the reconciler needs to know about one builder pod, read from its status (in the informer cache).
+ *
+ * @param waiting         the builder container's waiting state (ErrImagePull, CreateContainerConfigError, …)
+ * @param deletionDeadline when the pod should be gone (its deletionTimestamp), null unless it is being deleted
+ */
 public record PodView(String name, int attempt, String phase, String node, Instant startTime, boolean deleting,
-                      String podReason, String podMessage, Terminated terminated, Unschedulable unschedulable) {
+                      String podReason, String podMessage, Terminated terminated, Unschedulable unschedulable,
+                      Waiting waiting, Instant deletionDeadline) {
+
+    public PodView(String name, int attempt, String phase, String node, Instant startTime, boolean deleting,
+                   String podReason, String podMessage, Terminated terminated, Unschedulable unschedulable) {
+        this(name, attempt, phase, node, startTime, deleting, podReason, podMessage, terminated, unschedulable,
+                null, null);
+    }
 
     public record Terminated(int exitCode, String reason, String message, Instant startedAt, Instant finishedAt) {
+    }
+
+    /** The container is not running yet, and the kubelet says why. */
+    public record Waiting(String reason, String message) {
     }
 
     /** PodScheduled=False with reason Unschedulable, since {@code since}. */
@@ -25,6 +42,7 @@ public record PodView(String name, int attempt, String phase, String node, Insta
                 : pod.getMetadata().getAnnotations().get(Names.ANNOTATION_ATTEMPT);
         Terminated terminated = null;
         Unschedulable unschedulable = null;
+        Waiting waiting = null;
         String phase = "Pending";
         Instant start = null;
         String reason = null;
@@ -37,6 +55,9 @@ public record PodView(String name, int attempt, String phase, String node, Insta
             terminated = status.getContainerStatuses() == null ? null : status.getContainerStatuses().stream()
                     .filter(c -> BuilderPods.CONTAINER.equals(c.getName()))
                     .map(PodView::terminated).flatMap(Optional::stream).findFirst().orElse(null);
+            waiting = status.getContainerStatuses() == null ? null : status.getContainerStatuses().stream()
+                    .filter(c -> BuilderPods.CONTAINER.equals(c.getName()))
+                    .map(PodView::waiting).flatMap(Optional::stream).findFirst().orElse(null);
             if (status.getConditions() != null) {
                 for (PodCondition c : status.getConditions()) {
                     if ("PodScheduled".equals(c.getType()) && "False".equals(c.getStatus())
@@ -49,7 +70,16 @@ public record PodView(String name, int attempt, String phase, String node, Insta
         }
         return new PodView(pod.getMetadata().getName(), attempt == null ? 1 : Integer.parseInt(attempt), phase,
                 pod.getSpec() == null ? null : pod.getSpec().getNodeName(), start,
-                pod.getMetadata().getDeletionTimestamp() != null, reason, message, terminated, unschedulable);
+                pod.getMetadata().getDeletionTimestamp() != null, reason, message, terminated, unschedulable,
+                waiting, time(pod.getMetadata().getDeletionTimestamp()));
+    }
+
+    private static Optional<Waiting> waiting(ContainerStatus c) {
+        if (c.getState() == null || c.getState().getWaiting() == null) {
+            return Optional.empty();
+        }
+        ContainerStateWaiting w = c.getState().getWaiting();
+        return w.getReason() == null ? Optional.empty() : Optional.of(new Waiting(w.getReason(), w.getMessage()));
     }
 
     private static Optional<Terminated> terminated(ContainerStatus c) {

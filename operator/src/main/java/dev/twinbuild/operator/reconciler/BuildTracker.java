@@ -6,6 +6,7 @@ import dev.twinbuild.operator.api.v1alpha1.BuildPhase;
 import dev.twinbuild.operator.api.v1alpha1.BuildStatus;
 import dev.twinbuild.operator.config.OperatorSettings;
 import dev.twinbuild.operator.pods.PodView;
+import dev.twinbuild.pipeline.fetch.InputUnreachableException;
 import dev.twinbuild.store.BuildSummary;
 import dev.twinbuild.store.StoreException;
 
@@ -26,23 +27,42 @@ public final class BuildTracker {
     public static final String CRASHED = "BuilderCrashed";
     public static final String INVALID_SUMMARY = "InvalidSummary";
     public static final String CANCELLED = "Cancelled";
-    private static final Set<String> RETRYABLE = Set.of(StoreException.UNREACHABLE, POD_LOST, "Evicted", CRASHED);
+    /** InputUnreachable: a layer's server kept failing (network, 429, 5xx) through the builder's own retries. */
+    private static final Set<String> RETRYABLE = Set.of(StoreException.UNREACHABLE, POD_LOST, "Evicted", CRASHED,
+            InputUnreachableException.REASON);
 
-    public enum Action { NONE, CREATE, DELETE }
+    /** FORCE_DELETE: remove a pod whose node is gone (its kubelet can no longer confirm the deletion). */
+    public enum Action { NONE, CREATE, DELETE, FORCE_DELETE }
 
     /**
-     * @param wakeAt        when this build needs a look even if nothing happens (null: on events only)
-     * @param unschedulable set while the pod has been unschedulable for longer than the grace period
+     * @param wakeAt when this build needs a look even if nothing happens (null: on events only)
+     * @param stall  set while the build cannot progress without a person (image pull error, unschedulable
+     *               for longer than the grace period, …)
      */
-    public record Step(BuildStatus status, Action action, Instant wakeAt, String unschedulable) {
+    public record Step(BuildStatus status, Action action, Instant wakeAt, PodFailures.Stall stall) {
+    }
+
+    /** Whether a node can still finish what runs on it. */
+    public interface NodeCheck {
+        /** @return null when the node is Ready, else why it is not (NotReady since …, gone, …) */
+        String notReady(String node);
     }
 
     private final OperatorSettings settings;
     private final Duration timeout;
+    private final NodeCheck nodes;
+    private final int builds;
 
     public BuildTracker(OperatorSettings settings, int timeoutSeconds) {
+        this(settings, timeoutSeconds, node -> null, 2);
+    }
+
+    /** @param builds builds in this verification, for the messages */
+    public BuildTracker(OperatorSettings settings, int timeoutSeconds, NodeCheck nodes, int builds) {
         this.settings = settings;
         this.timeout = Duration.ofSeconds(timeoutSeconds);
+        this.nodes = nodes;
+        this.builds = builds;
     }
 
     public Step track(BuildStatus b, PodView pod, Instant now) {
@@ -52,7 +72,10 @@ public final class BuildTracker {
         if (pod == null) {
             return withoutPod(b, now);
         }
-        if (pod.deleting() || pod.attempt() < b.attemptsOrZero()) {
+        if (pod.deleting()) {
+            return terminating(b, pod, now);
+        }
+        if (pod.attempt() < b.attemptsOrZero()) {
             return new Step(b, Action.NONE, null, null); // an old attempt on its way out
         }
         b.pod = pod.name();
@@ -152,15 +175,51 @@ public final class BuildTracker {
 
     private Step pending(BuildStatus b, PodView pod, Instant now) {
         b.phase = BuildPhase.Pending;
+        PodFailures.Stall cannotStart = PodFailures.waiting(b, pod);
+        if (cannotStart != null) {
+            if (PodFailures.PERMANENT.contains(cannotStart.reason())) {
+                return fail(b, cannotStart.reason(), cannotStart.message(), Action.DELETE, now);
+            }
+            Step timeoutCheck = checkTimeout(b, pod, now);
+            return timeoutCheck.status().phaseOrPending().isFinal() ? timeoutCheck
+                    : new Step(b, Action.NONE, timeoutCheck.wakeAt(), cannotStart);
+        }
         PodView.Unschedulable u = pod.unschedulable();
         if (u != null && u.since() != null) {
             Instant stalledAt = u.since().plus(settings.unschedulableGrace());
             if (!now.isBefore(stalledAt)) {
-                return new Step(b, Action.NONE, null, u.message() == null ? "unschedulable" : u.message());
+                return new Step(b, Action.NONE, null, PodFailures.unschedulable(b, builds,
+                        settings.unschedulableGrace().toSeconds(), u.message()));
             }
             return new Step(b, Action.NONE, stalledAt, null);
         }
         return checkTimeout(b, pod, now);
+    }
+
+    /**
+     * A pod being deleted is normally gone within its grace period. One still there long after sits on a
+     * node whose kubelet cannot confirm the deletion (NotReady, gone): it is force-deleted, so that the
+     * build can start again elsewhere (its name is deterministic), and the build counts it as lost.
+     */
+    private Step terminating(BuildStatus b, PodView pod, Instant now) {
+        Instant deadline = pod.deletionDeadline() == null ? now : pod.deletionDeadline().plus(settings.lostPodGrace());
+        if (now.isBefore(deadline)) {
+            return new Step(b, Action.NONE, deadline, null);
+        }
+        String why = pod.node() == null ? "not bound to a node" : nodes.notReady(pod.node());
+        if (why == null) {
+            // The kubelet is alive: it will finish the deletion; look again later.
+            return new Step(b, Action.NONE, now.plus(settings.lostPodGrace()), null);
+        }
+        boolean current = pod.attempt() >= b.attemptsOrZero() && b.retryAfter == null;
+        if (!current) {
+            return new Step(b, Action.FORCE_DELETE, b.retryAfter == null ? null : Instant.parse(b.retryAfter), null);
+        }
+        b.pod = pod.name();
+        b.node = pod.node();
+        return retryOrFail(b, POD_LOST, "pod " + pod.name() + " was stuck terminating on node " + pod.node() + " ("
+                + why + ") for " + Duration.between(pod.deletionDeadline() == null ? now : pod.deletionDeadline(), now)
+                .toSeconds() + "s after its grace period; force-deleted", Action.FORCE_DELETE, now);
     }
 
     /** activeDeadlineSeconds makes the kubelet stop the pod; this covers pods whose kubelet is gone. */
@@ -184,17 +243,22 @@ public final class BuildTracker {
         Instant retryAt = now.plus(settings.backoffAfter(attempts));
         b.phase = BuildPhase.Pending;
         b.retryAfter = retryAt.toString();
-        b.failure = new BuildFailure(reason, message + " (attempt " + attempts + " of " + settings.maxAttempts()
-                + "; retrying after " + retryAt + ")");
+        b.failure = new BuildFailure(bounded(reason, 128), bounded(message, 3800) + " (attempt " + attempts
+                + " of " + settings.maxAttempts() + "; retrying after " + retryAt + ")");
         return new Step(b, action, retryAt, null);
     }
 
     private static Step fail(BuildStatus b, String reason, String message, Action action, Instant at) {
         b.phase = BuildPhase.Failed;
         b.retryAfter = null;
-        b.failure = new BuildFailure(reason, message);
+        b.failure = new BuildFailure(bounded(reason, 128), bounded(message, 4000));
         b.completionTime = at.toString();
         return new Step(b, action, null, null);
+    }
+
+    /** Status strings are bounded (CRD maxLength): reasons and messages come from builder pods. */
+    static String bounded(String s, int max) {
+        return s == null || s.length() <= max ? s : s.substring(0, max - 1) + "…";
     }
 
     private static Instant finished(PodView pod, Instant now) {

@@ -20,6 +20,8 @@ final class Children {
     private final String specHash;
     private final String namespace;
     private boolean manifestEnsured;
+    private NodeReadiness nodes;
+    private java.util.List<String> pullSecrets;
 
     Children(KubernetesClient client, SystemImage si, String specHash) {
         this.client = client;
@@ -44,6 +46,42 @@ final class Children {
 
     void deletePod(String name) {
         client.pods().inNamespace(namespace).withName(name).delete();
+    }
+
+    /** Removes a pod at once, without waiting for its kubelet: only for pods on a node that is gone. */
+    void forceDeletePod(String name) {
+        client.pods().inNamespace(namespace).withName(name).withGracePeriod(0).delete();
+    }
+
+    /**
+     * The imagePullSecrets of the builder pods' service account (names only; read once per pass, when a
+     * pod is created). None when the account is missing or not readable.
+     */
+    java.util.List<String> pullSecrets(String serviceAccount) {
+        if (pullSecrets == null) {
+            pullSecrets = java.util.List.of();
+            try {
+                var sa = client.serviceAccounts().inNamespace(namespace)
+                        .withName(serviceAccount == null ? "default" : serviceAccount).get();
+                if (sa != null && sa.getImagePullSecrets() != null) {
+                    pullSecrets = sa.getImagePullSecrets().stream().map(r -> r.getName())
+                            .filter(java.util.Objects::nonNull).sorted().toList();
+                }
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 403 && e.getCode() != 404) {
+                    throw e;
+                }
+            }
+        }
+        return pullSecrets;
+    }
+
+    /** Node states, read at most once per node and pass. */
+    BuildTracker.NodeCheck nodes() {
+        if (nodes == null) {
+            nodes = new NodeReadiness(client);
+        }
+        return nodes;
     }
 
     /** Deletes pods (and, after a spec change, manifests) of other spec hashes. */

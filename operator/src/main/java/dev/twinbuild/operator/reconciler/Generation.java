@@ -12,6 +12,7 @@ import dev.twinbuild.operator.config.OperatorSettings;
 import dev.twinbuild.operator.pods.BuilderPods;
 import dev.twinbuild.operator.pods.Names;
 import dev.twinbuild.operator.pods.PodView;
+import dev.twinbuild.operator.pods.RegistryAuthMounts;
 import dev.twinbuild.operator.status.StatusComposer;
 import dev.twinbuild.operator.status.Verdict;
 import dev.twinbuild.operator.diagnosis.MismatchDiagnoser;
@@ -68,7 +69,8 @@ final class Generation {
         Map<String, Pod> byName = pods.stream()
                 .filter(p -> hash.equals(p.getMetadata().getLabels().get(Names.LABEL_SPEC_HASH)))
                 .collect(Collectors.toMap(p -> p.getMetadata().getName(), Function.identity(), (a, b) -> a));
-        BuildTracker tracker = new BuildTracker(settings, verification.timeoutOrDefault());
+        BuildTracker tracker = new BuildTracker(settings, verification.timeoutOrDefault(), children.nodes(),
+                plan.size());
 
         List<BuildTracker.Step> steps = new ArrayList<>();
         for (VariationSet v : plan) {
@@ -95,11 +97,14 @@ final class Generation {
             }
             switch (step.action()) {
                 case CREATE -> {
-                    if (children.createPod(BuilderPods.desired(si, hash, plan.get(i), store, settings, b.attempts))) {
+                    Pod pod = RegistryAuthMounts.add(BuilderPods.desired(si, hash, plan.get(i), store, settings,
+                            b.attempts), children.pullSecrets(settings.serviceAccount()));
+                    if (children.createPod(pod)) {
                         started.add(b);
                     }
                 }
                 case DELETE -> children.deletePod(b.pod);
+                case FORCE_DELETE -> children.forceDeletePod(b.pod);
                 case NONE -> { }
             }
             wakeAt = earliest(wakeAt, step.wakeAt());
@@ -112,19 +117,10 @@ final class Generation {
         if (builds.stream().allMatch(b -> b.phaseOrPending() == BuildPhase.Succeeded)) {
             return decide(builds, composer, verifiedBefore, started);
         }
-        String stall = null;
-        String stallMessage = null;
-        for (BuildTracker.Step step : steps) {
-            if (step.unschedulable() != null) {
-                stall = StatusComposer.INSUFFICIENT_NODES;
-                stallMessage = step.status().name + " (pod " + step.status().pod + ") cannot be scheduled for "
-                        + settings.unschedulableGrace().toSeconds() + "s: " + step.unschedulable() + ". The "
-                        + builds.size() + " builds of a verification need " + builds.size()
-                        + " schedulable nodes (required anti-affinity on kubernetes.io/hostname).";
-                break;
-            }
-        }
-        return new Outcome(composer.inProgress(hash, builds, stall, stallMessage), wakeAt, started);
+        PodFailures.Stall stall = steps.stream().map(BuildTracker.Step::stall).filter(Objects::nonNull).findFirst()
+                .orElse(null);
+        return new Outcome(composer.inProgress(hash, builds, stall == null ? null : stall.reason(),
+                stall == null ? null : stall.message()), wakeAt, started);
     }
 
     /** All builds done: compare, and record artifacts only once their stored digests are checked. */

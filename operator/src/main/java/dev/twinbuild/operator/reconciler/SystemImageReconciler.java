@@ -20,6 +20,7 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -28,6 +29,7 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import io.quarkiverse.operatorsdk.annotations.RBACRule;
 import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -51,10 +53,15 @@ import java.util.Set;
 @RBACRule(apiGroups = "", resources = "configmaps", verbs = {"get", "list", "create", "delete", "deletecollection"})
 @RBACRule(apiGroups = "", resources = "events", verbs = {"create", "patch"})
 @RBACRule(apiGroups = "", resources = "secrets", verbs = {"get"})
+// imagePullSecrets of the builder pods' service account: their names are mounted into builder pods.
+@RBACRule(apiGroups = "", resources = "serviceaccounts", verbs = {"get"})
+// The node of a pod stuck Terminating: NotReady (force-delete the pod, retry the build) or alive (wait).
+@RBACRule(apiGroups = "", resources = "nodes", verbs = {"get"})
 // Leader election (twinbuild.leader-election.enabled=true, for more than one replica).
 @RBACRule(apiGroups = "coordination.k8s.io", resources = "leases", verbs = {"get", "create", "update"})
 public class SystemImageReconciler implements Reconciler<SystemImage> {
     public static final String NAME = "systemimage";
+    private static final Logger LOG = Logger.getLogger(SystemImageReconciler.class);
 
     private final OperatorSettings settings;
     private final BuildMetrics metrics;
@@ -143,6 +150,37 @@ public class SystemImageReconciler implements Reconciler<SystemImage> {
             control.rescheduleAfter(delay.isNegative() ? Duration.ofMillis(100) : delay.plusMillis(100));
         }
         return control;
+    }
+
+    /**
+     * The API server refused a write of this pass (a builder pod's create: a ResourceQuota, Pod Security, a
+     * 422; or the status patch itself): say so in the status, where the namespace's owner looks. A refusal
+     * that may lift (quota) is looked at again after a backoff; a 422 will not change until the spec does.
+     */
+    @Override
+    public ErrorStatusUpdateControl<SystemImage> updateErrorStatus(SystemImage si, Context<SystemImage> context,
+                                                                   Exception e) {
+        ApiErrors.Refusal refusal = ApiErrors.classify(e);
+        LOG.warnf("%s/%s: %s: %s", si.getMetadata().getNamespace(), si.getMetadata().getName(), refusal.reason(),
+                refusal.message());
+        if (refusal.conflict()) {
+            return ErrorStatusUpdateControl.defaultErrorProcessing(); // a stale read: JOSDK retries at once
+        }
+        Instant now = clock.instant();
+        SystemImageStatus previous = si.getStatus();
+        long generation = si.getMetadata().getGeneration() == null ? 0 : si.getMetadata().getGeneration();
+        String hash = Names.specHash(si.getSpec());
+        var builds = previous != null && hash.equals(previous.specHash) ? previous.builds
+                : List.<dev.twinbuild.operator.api.v1alpha1.BuildStatus>of();
+        StatusComposer composer = new StatusComposer(previous, generation, now);
+        SystemImageStatus next = refusal.permanent()
+                ? composer.failed(hash, builds, refusal.reason(), refusal.message())
+                : composer.inProgress(hash, builds, refusal.reason(), refusal.message());
+        reporter.report(si, previous, next, now);
+        si.setStatus(next);
+        si.getMetadata().setResourceVersion(null); // the status says why; no optimistic lock on this write
+        ErrorStatusUpdateControl<SystemImage> control = ErrorStatusUpdateControl.patchStatus(si).withNoRetry();
+        return refusal.permanent() ? control : control.rescheduleAfter(settings.backoffAfter(2));
     }
 
     /** The CLI's own validation, which says more than the CRD schema can (e.g. duplicate paths). */

@@ -56,11 +56,13 @@ public final class StatusComposer {
         String progress = done + " of " + builds.size() + " builds finished";
         Conditions c = conditions()
                 .set(READY, false, s.phase.name(), progress)
-                .set(RECONCILING, true, s.phase.name(), progress)
                 .set(REPRODUCIBLE, "Unknown", s.phase.name(), "waiting for all builds to finish");
         if (stallReason != null) {
+            // kstatus reads Reconciling before Stalled: both True would read as InProgress, never Failed.
+            c.set(RECONCILING, false, stallReason, stallMessage);
             c.set(STALLED, true, stallReason, stallMessage);
         } else {
+            c.set(RECONCILING, true, s.phase.name(), progress);
             c.set(STALLED, false, "Progressing", progress);
         }
         s.conditions = c.build();

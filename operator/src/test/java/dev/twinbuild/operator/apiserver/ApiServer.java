@@ -38,9 +38,9 @@ public final class ApiServer {
         boolean present = Files.isExecutable(bin.resolve("kube-apiserver")) && Files.isExecutable(bin.resolve("etcd"))
                 && Files.isExecutable(bin.resolve("kubectl"));
         String missing = "kube-apiserver/etcd/kubectl not found in " + bin + ": run e2e/k8s-binaries.sh first";
-        // In CI a missing binary is a failure, never a skip.
-        if (!present && "true".equals(System.getenv("CI"))) {
-            throw new IllegalStateException(missing);
+        // On CI a missing binary is a broken setup, not a reason to pass: fail. Locally, skip.
+        if (!present && "true".equalsIgnoreCase(System.getenv("CI"))) {
+            throw new AssertionError(missing + " (CI=true: API-server tests must run)");
         }
         assumeTrue(present, missing);
         server = new KubeAPIServer(KubeAPIServerConfigBuilder.anAPIServerConfig()

@@ -72,4 +72,14 @@ class CrdValidationIT {
                 .replace("- oci: {image: \"" + OCI + "\"}", "- {oci: {image: \"" + OCI + "\"}, files: [{path: /x}]}")))
                 .contains("exactly one of tar, oci or files");
     }
+
+    @Test
+    void listsAndStringsAreBounded() {
+        String outputs = "outputs: [" + "{format: tar}, ".repeat(65) + "{format: tar}]";
+        assertThat(rejection(manifest("many-outputs", SHA, OCI, "tar", 2).replace("outputs: [{format: \"tar\"}]", outputs)))
+                .contains("spec.outputs", "must have at most 64 items");
+        assertThat(rejection(manifest("long-url", SHA, OCI, "tar", 2)
+                .replace("https://example.org/rootfs.tar", "https://example.org/" + "x".repeat(4100))))
+                .contains("spec.layers[0].tar.url", "may not be more than 4096");
+    }
 }

@@ -1,24 +1,17 @@
 package dev.twinbuild.operator.apiserver;
 
+import org.awaitility.Awaitility;
+
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
+/** Waits for a condition of the cluster (Awaitility), failing with the timeout when it never holds. */
 final class Poll {
     private Poll() {
     }
 
     static void until(Duration timeout, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not met within " + timeout);
-            }
-            try {
-                Thread.sleep(25);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted");
-            }
-        }
+        Awaitility.await().atMost(timeout).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(25))
+                .ignoreExceptions().until(condition::getAsBoolean);
     }
 }

@@ -16,6 +16,15 @@ class NamesTest {
         assertThat(Names.specHash(b)).isNotEqualTo(Names.specHash(a));
     }
 
+    /**
+     * Pod and ConfigMap names carry this hash: if it moved with a release, every running operator would
+     * take its existing builds for another spec's and rebuild them all. A change here must be deliberate.
+     */
+    @Test
+    void specHashIsPinned() {
+        assertThat(Names.specHash(Fixtures.spec(2))).isEqualTo("00468ea713");
+    }
+
     @Test
     void podNamesAreDeterministicAndFitADnsLabel() {
         assertThat(Names.pod("debian-live", "0123456789", 1)).isEqualTo("debian-live-0123456789-b1");

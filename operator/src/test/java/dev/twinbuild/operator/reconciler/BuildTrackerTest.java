@@ -145,9 +145,11 @@ class BuildTrackerTest {
                 new PodView.Unschedulable(T0, "0/1 nodes are available: 1 node(s) didn't match pod anti-affinity rules."));
 
         BuildTracker.Step early = tracker.track(b, pending, T0.plusSeconds(30));
-        assertThat(early.unschedulable()).isNull();
+        assertThat(early.stall()).isNull();
         assertThat(early.wakeAt()).isEqualTo(T0.plusSeconds(60));
-        assertThat(tracker.track(b, pending, T0.plusSeconds(61)).unschedulable()).contains("anti-affinity");
+        PodFailures.Stall late = tracker.track(b, pending, T0.plusSeconds(61)).stall();
+        assertThat(late.reason()).isEqualTo("InsufficientNodes");
+        assertThat(late.message()).contains("anti-affinity", "need 2 schedulable nodes");
     }
 
     @Test
@@ -158,5 +160,91 @@ class BuildTrackerTest {
         assertThat(step.status().phase).isEqualTo(BuildPhase.Failed);
         assertThat(step.status().failure.reason).isEqualTo(BuildTracker.CRASHED);
         assertThat(step.status().failure.message).contains("exited 137", "Exception in thread main");
+    }
+
+    private static PodView waiting(String reason, String message) {
+        return new PodView("img-0123456789-b0", 1, "Pending", "node-a", T0, false, null, null, null, null,
+                new PodView.Waiting(reason, message), null);
+    }
+
+    private static PodView terminating(int attempt, Instant deadline) {
+        return new PodView("img-0123456789-b0", attempt, "Running", "node-a", T0, true, null, null, null, null,
+                null, deadline);
+    }
+
+    @Test
+    void aContainerThatCannotStartStallsWithTheKubeletsWords() {
+        BuildStatus b = fresh();
+        b.attempts = 1;
+        BuildTracker.Step step = tracker.track(b, waiting("ImagePullBackOff", "Back-off pulling image \"x:1\""),
+                T0.plusSeconds(20));
+        assertThat(step.action()).isEqualTo(NONE);
+        assertThat(step.status().phase).isEqualTo(BuildPhase.Pending);
+        assertThat(step.stall().reason()).isEqualTo("ImagePullBackOff");
+        assertThat(step.stall().message()).contains("b0", "node-a", "Back-off pulling image \"x:1\"");
+        assertThat(step.wakeAt()).as("the build's deadline still holds").isEqualTo(T0.plusSeconds(630));
+
+        BuildTracker.Step starting = tracker.track(b, waiting("ContainerCreating", null), T0.plusSeconds(20));
+        assertThat(starting.stall()).as("an ordinary wait is no stall").isNull();
+    }
+
+    @Test
+    void anInvalidImageNameFailsAtOnce() {
+        BuildStatus b = fresh();
+        b.attempts = 1;
+        BuildTracker.Step step = tracker.track(b, waiting("InvalidImageName", "couldn't parse image name"), T0);
+        assertThat(step.status().phase).isEqualTo(BuildPhase.Failed);
+        assertThat(step.status().failure.reason).isEqualTo("InvalidImageName");
+        assertThat(step.action()).isEqualTo(DELETE);
+    }
+
+    @Test
+    void aPodStuckTerminatingOnANotReadyNodeIsForceDeletedAndRetried() {
+        BuildTracker dead = new BuildTracker(settings.withLostPodGrace(Duration.ofSeconds(60)), 600,
+                node -> "NotReady since 2026-11-21T09:59:00Z: NodeStatusUnknown", 2);
+        BuildStatus b = fresh();
+        b.attempts = 1;
+        BuildTracker.Step early = dead.track(b, terminating(1, T0), T0.plusSeconds(30));
+        assertThat(early.action()).isEqualTo(NONE);
+        assertThat(early.wakeAt()).isEqualTo(T0.plusSeconds(60));
+
+        BuildTracker.Step lost = dead.track(b, terminating(1, T0), T0.plusSeconds(61));
+        assertThat(lost.action()).isEqualTo(BuildTracker.Action.FORCE_DELETE);
+        assertThat(lost.status().failure.reason).isEqualTo(BuildTracker.POD_LOST);
+        assertThat(lost.status().failure.message).contains("node-a", "NotReady since", "attempt 1 of 3");
+        assertThat(lost.status().retryAfter).isNotNull();
+
+        BuildStatus last = fresh();
+        last.attempts = 3;
+        BuildTracker.Step gaveUp = dead.track(last, terminating(3, T0), T0.plusSeconds(61));
+        assertThat(gaveUp.status().phase).isEqualTo(BuildPhase.Failed);
+        assertThat(gaveUp.status().failure.message).contains("node-a", "NotReady", "gave up after 3 attempts");
+        assertThat(gaveUp.action()).isEqualTo(BuildTracker.Action.FORCE_DELETE);
+    }
+
+    @Test
+    void aPodTerminatingOnAReadyNodeIsLeftToItsKubelet() {
+        BuildTracker alive = new BuildTracker(settings.withLostPodGrace(Duration.ofSeconds(60)), 600, node -> null, 2);
+        BuildStatus b = fresh();
+        b.attempts = 1;
+        BuildTracker.Step step = alive.track(b, terminating(1, T0), T0.plusSeconds(61));
+        assertThat(step.action()).isEqualTo(NONE);
+        assertThat(step.status().failure).isNull();
+        assertThat(step.wakeAt()).isEqualTo(T0.plusSeconds(121));
+    }
+
+    @Test
+    void anUnreachableInputIsRetriedNotReportedAsBadInput() {
+        BuildStatus b = fresh();
+        b.attempts = 1;
+        String summary = BuildSummary.failed("InputUnreachable",
+                "spec.layers[0].tar.url: GET https://mirror.example/rootfs.tar failed 6 time(s); last: HTTP 503")
+                .toTerminationMessage();
+        BuildTracker.Step step = tracker.track(b, pod("Failed", 1, exited(4, summary)), T0.plusSeconds(60));
+        assertThat(step.action()).isEqualTo(DELETE);
+        assertThat(step.status().phase).isEqualTo(BuildPhase.Pending);
+        assertThat(step.status().retryAfter).isNotNull();
+        assertThat(step.status().failure.reason).isEqualTo("InputUnreachable");
+        assertThat(step.status().failure.message).contains("HTTP 503", "attempt 1 of 3");
     }
 }

@@ -52,8 +52,14 @@ class VerdictTest {
 
         SystemImageStatus later = new StatusComposer(first, 1, t0.plusSeconds(60))
                 .inProgress("h", builds, StatusComposer.INSUFFICIENT_NODES, "one node only");
-        assertThat(later.conditions).filteredOn(c -> c.getType().equals("Reconciling")).singleElement()
+        assertThat(later.conditions).filteredOn(c -> c.getType().equals("Ready")).singleElement()
                 .satisfies(c -> assertThat(c.getLastTransitionTime()).isEqualTo(t0.toString()));
+        // kstatus reads Reconciling=True as InProgress before it looks at Stalled: a stall turns it off.
+        assertThat(later.conditions).filteredOn(c -> c.getType().equals("Reconciling")).singleElement()
+                .satisfies(c -> {
+                    assertThat(c.getStatus()).isEqualTo("False");
+                    assertThat(c.getLastTransitionTime()).isEqualTo(t0.plusSeconds(60).toString());
+                });
         assertThat(later.conditions).filteredOn(c -> c.getType().equals("Stalled")).singleElement()
                 .satisfies(c -> {
                     assertThat(c.getStatus()).isEqualTo("True");

@@ -2,14 +2,19 @@ package dev.twinbuild.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import io.fabric8.generator.annotation.Size;
 
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 @JsonPropertyOrder(alphabetic = true)
 public class BuildOutput {
+    @Size(max = 32)
     public String format;
+    @Size(max = 256)
     public String file;
+    @Size(max = 64)
     public String sha256;
     public Long size;
+    @Size(max = 2048)
     public String location;
 
     public BuildOutput() {

@@ -3,6 +3,7 @@ package dev.twinbuild.operator.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.kubernetes.api.model.Condition;
 
 import java.util.ArrayList;
@@ -17,18 +18,23 @@ public class SystemImageStatus {
     public Phase phase;
 
     @JsonPropertyDescription("Hash of the spec these builds belong to (label twinbuild.dev/spec-hash of the pods).")
+    @Size(max = 16)
     public String specHash;
 
     @JsonPropertyDescription("Short SHA-256 of the first artifact, for `kubectl get si`.")
+    @Size(max = 80)
     public String digest;
 
     @JsonPropertyDescription("Ready, Reconciling, Stalled (kstatus) and Reproducible; sorted by type.")
+    @Size(max = 16)
     public List<Condition> conditions = new ArrayList<>();
 
     @JsonPropertyDescription("One entry per build of the verification, by index.")
+    @Size(max = 8)
     public List<BuildStatus> builds = new ArrayList<>();
 
     @JsonPropertyDescription("Verified outputs (their stored sha256 was checked), in spec order.")
+    @Size(max = 512)
     public List<Artifact> artifacts = new ArrayList<>();
 
     @JsonPropertyDescription("Set when the builds disagree.")
