@@ -11,6 +11,7 @@ import dev.twinbuild.operator.metrics.BuildMetrics;
 import dev.twinbuild.operator.pods.Names;
 import dev.twinbuild.operator.reconciler.SystemImageReconciler;
 import dev.twinbuild.operator.status.Conditions;
+import dev.twinbuild.operator.policy.TenantPolicy;
 import dev.twinbuild.operator.store.StoreArtifactVerifier;
 import dev.twinbuild.operator.store.StoreClients;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -78,7 +79,9 @@ class PodFailuresIT {
         kubelet = new FakeKubelet(client, ns);
         kubelet.nodes("node-a", "node-b", "node-c");
         start(OperatorSettings.defaults().withTiming(3, Duration.ofSeconds(1), Duration.ofSeconds(2))
-                .withLostPodGrace(Duration.ofSeconds(2)));
+                .withLostPodGrace(Duration.ofSeconds(2))
+                // These tests name their own builder images (unpullable, invalid) and a PVC store.
+                .withPolicy(new TenantPolicy(List.of("*"), false, List.of(), true, List.of())));
     }
 
     @AfterEach
