@@ -6,6 +6,8 @@ import dev.twinbuild.api.v1alpha1.Step;
 import dev.twinbuild.api.v1alpha1.SystemImageSpec;
 import dev.twinbuild.manifest.Manifests;
 import dev.twinbuild.manifest.SystemImageDocument;
+import dev.twinbuild.packages.PackageLock;
+import dev.twinbuild.packages.PackagesLayerApplier;
 import dev.twinbuild.pipeline.assemble.ArchiveLimits;
 import dev.twinbuild.pipeline.assemble.InlineFilesApplier;
 import dev.twinbuild.pipeline.assemble.TarLayerApplier;
@@ -63,7 +65,7 @@ public final class Pipeline {
         Tools.versions(record.tools, !spec.steps.isEmpty());
 
         Rootfs fs = new Rootfs(rootDir, spec.sourceDateEpoch);
-        assemble(spec, manifestDir, options, fs, record);
+        assemble(doc, manifestDir, options, fs, record);
         runSteps(spec, options, work, rootDir, record);
 
         List<TreeScanner.Scanned> scanned = new TreeScanner(rootDir, fs.meta(), options.dirOrder()).scan();
@@ -87,8 +89,10 @@ public final class Pipeline {
         return new BuildResult(outputs, recordFile);
     }
 
-    private void assemble(SystemImageSpec spec, Path manifestDir, BuildOptions options, Rootfs fs,
+    private void assemble(SystemImageDocument doc, Path manifestDir, BuildOptions options, Rootfs fs,
                           BuildRecord record) throws IOException {
+        SystemImageSpec spec = doc.spec;
+        PackageLock lock = null;
         Fetcher fetcher = new Fetcher(options.cacheDir(), limits.maxTotalBytes());
         boolean devices = Boolean.TRUE.equals(spec.allowDevices);
         for (int i = 0; i < spec.layers.size(); i++) {
@@ -111,11 +115,35 @@ public final class Pipeline {
                 }
                 String digest = l.oci.image.substring(l.oci.image.indexOf("@sha256:") + 8);
                 record.inputs.add(new BuildRecord.Input(field, "oci", null, l.oci.image, digest, digests, null));
+            } else if (l.packages != null) {
+                if (lock == null) {
+                    lock = readLock(doc);
+                }
+                PackageLock.LockedLayer locked = lock.forLayer(l.packages, field, PackageLock.fileFor(doc.source),
+                        doc.source.toString());
+                Tools.packageVersions(record.tools);
+                record.inputs.add(new PackagesLayerApplier(fs, limits, fetcher).apply(l.packages, locked, field,
+                        options.workDir().resolve("packages"), spec.sourceDateEpoch, options.clockOffsetSeconds(),
+                        options.cpus(), record));
             } else {
                 new InlineFilesApplier(fs, spec.sourceDateEpoch).apply(l.files, field);
                 record.inputs.add(new BuildRecord.Input(field, "files", null, null, null, null, l.files.size()));
             }
         }
+    }
+
+    /** The lock beside the manifest; a packages layer cannot be built without one. */
+    private static PackageLock readLock(SystemImageDocument doc) {
+        if (doc.source == null) {
+            throw new InputException("spec.layers", "a packages layer needs its lock file (FILE.lock.json beside "
+                    + "the manifest, written by twinbuild lock FILE.yaml)");
+        }
+        Path file = PackageLock.fileFor(doc.source);
+        if (!Files.isRegularFile(file)) {
+            throw new InputException(file.toString(), "no lock file: run twinbuild lock " + doc.source
+                    + " (builds install only what a lock pins)");
+        }
+        return PackageLock.read(file);
     }
 
     private static void runSteps(SystemImageSpec spec, BuildOptions options, Path work, Path rootDir,

@@ -26,6 +26,25 @@ public enum Sandbox {
                 + "TWINBUILD_SANDBOX=container inside a builder container");
     }
 
+    /**
+     * The command prefix that runs a trusted tool on untrusted content (package maintainer scripts): the host
+     * read-only, only {@code writable} writable, no network, hostname twinbuild. Nothing in a container.
+     */
+    public List<String> wrapTool(Path writable) {
+        if (this == CONTAINER) {
+            return List.of();
+        }
+        // As root, no user namespace: one that maps only root makes fakeroot's chown to other ids fail (EINVAL).
+        List<String> unshare = "root".equals(System.getProperty("user.name"))
+                ? List.of("--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try")
+                : List.of("--unshare-all");
+        List<String> c = new ArrayList<>(List.of("/usr/bin/bwrap", "--die-with-parent"));
+        c.addAll(unshare);
+        c.addAll(List.of("--hostname", "twinbuild", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
+                "--bind", writable.toString(), writable.toString(), "--chdir", writable.toString()));
+        return c;
+    }
+
     List<String> wrap(Path rootfs, Path scratch, boolean chroot) {
         List<String> c = new ArrayList<>();
         if (this == CONTAINER) {
