@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 
 # Tools the pipeline drives or the tests read our outputs with.
 packages=(bubblewrap faketime cpio zstd gzip tar util-linux rsync busybox-static openjdk-17-jdk-headless squashfs-tools e2fsprogs xorriso fakeroot genisoimage skopeo umoci)
+# Packages layers (mmdebstrap in fakechroot mode, apt resolution against the signed mirror) and the boot tests.
+packages+=(mmdebstrap fakechroot apt dpkg debian-archive-keyring qemu-system-x86 isolinux syslinux-common)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -40,6 +40,8 @@ final class DebianInstaller {
         env.put("TMPDIR", tmp.toString());
         env.put("LANG", "C.UTF-8");
         env.put("SOURCE_DATE_EPOCH", Long.toString(sourceDateEpoch));
+        // fakeroot records owners itself; a real chown in bubblewrap's user namespace (one uid mapped) fails.
+        env.put("FAKEROOTDONTTRYCHOWN", "1");
         if (clockOffsetSeconds != 0 && Files.exists(Path.of(FAKETIME_LIB))) {
             env.put("LD_PRELOAD", FAKETIME_LIB);
             env.put("FAKETIME", "+" + clockOffsetSeconds + "s");

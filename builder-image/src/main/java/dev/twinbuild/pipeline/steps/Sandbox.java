@@ -34,15 +34,9 @@ public enum Sandbox {
         if (this == CONTAINER) {
             return List.of();
         }
-        // As root, no user namespace: one that maps only root makes fakeroot's chown to other ids fail (EINVAL).
-        List<String> unshare = "root".equals(System.getProperty("user.name"))
-                ? List.of("--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try")
-                : List.of("--unshare-all");
-        List<String> c = new ArrayList<>(List.of("/usr/bin/bwrap", "--die-with-parent"));
-        c.addAll(unshare);
-        c.addAll(List.of("--hostname", "twinbuild", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
-                "--bind", writable.toString(), writable.toString(), "--chdir", writable.toString()));
-        return c;
+        return List.of("/usr/bin/bwrap", "--die-with-parent", "--unshare-all", "--hostname", "twinbuild",
+                "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
+                "--bind", writable.toString(), writable.toString(), "--chdir", writable.toString());
     }
 
     List<String> wrap(Path rootfs, Path scratch, boolean chroot) {
