@@ -62,6 +62,7 @@ public final class PackagesLayerApplier {
     public BuildRecord.Input apply(PackagesLayer layer, PackageLock.LockedLayer lock, String field, Path work,
                                    long sourceDateEpoch, long clockOffsetSeconds, Integer cpus, BuildRecord record)
             throws IOException {
+        work = work.toAbsolutePath(); // bubblewrap's binds and the copy:// source need absolute paths
         Rootfs.deleteTree(work);
         Files.createDirectories(work);
         Map<PackageLock.LockedPackage, Path> files = PackageFetch.fetchAll(fetcher, lock, field);

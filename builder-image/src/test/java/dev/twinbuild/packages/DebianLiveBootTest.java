@@ -32,7 +32,7 @@ class DebianLiveBootTest {
     static final Path EXAMPLES = Path.of(System.getProperty("twinbuild.examples", "../examples"));
     static final String MARKER = "TWINBUILD-BOOT-OK debian-live";
     static final Duration BOOT_LIMIT = Duration.ofMinutes(6);
-    static final Path TARGET = Path.of("target");
+    static final Path TARGET = Path.of("target").toAbsolutePath();
     static Path out;
     static BuildResult built;
 
