@@ -75,7 +75,7 @@ public final class PackageFetch {
             }
             String field = "spec.layers[" + i + "]";
             if (lock == null) {
-                lock = PackageLock.read(PackageLock.fileFor(manifest));
+                lock = PackageLock.forManifest(manifest);
             }
             PackageLock.LockedLayer locked = lock.forLayer(l.packages, field, PackageLock.fileFor(manifest),
                     manifest.toString());

@@ -61,6 +61,20 @@ public class PackageLock {
         return manifest.resolveSibling(name + ".lock.json");
     }
 
+    /** The lock of a manifest file; a packages layer cannot be built without one. */
+    public static PackageLock forManifest(Path manifest) {
+        if (manifest == null) {
+            throw new InputException("spec.layers", "a packages layer needs its lock file (FILE.lock.json beside "
+                    + "the manifest, written by twinbuild lock FILE.yaml)");
+        }
+        Path file = fileFor(manifest);
+        if (!Files.isRegularFile(file)) {
+            throw new InputException(file.toString(), "no lock file: run twinbuild lock " + manifest
+                    + " (builds install only what a lock pins)");
+        }
+        return read(file);
+    }
+
     public static String inputSha256(PackagesLayer layer) {
         return Hashes.sha256(Manifests.canonicalJson(layer));
     }

@@ -117,7 +117,7 @@ public final class Pipeline {
                 record.inputs.add(new BuildRecord.Input(field, "oci", null, l.oci.image, digest, digests, null));
             } else if (l.packages != null) {
                 if (lock == null) {
-                    lock = readLock(doc);
+                    lock = PackageLock.forManifest(doc.source);
                 }
                 PackageLock.LockedLayer locked = lock.forLayer(l.packages, field, PackageLock.fileFor(doc.source),
                         doc.source.toString());
@@ -130,20 +130,6 @@ public final class Pipeline {
                 record.inputs.add(new BuildRecord.Input(field, "files", null, null, null, null, l.files.size()));
             }
         }
-    }
-
-    /** The lock beside the manifest; a packages layer cannot be built without one. */
-    private static PackageLock readLock(SystemImageDocument doc) {
-        if (doc.source == null) {
-            throw new InputException("spec.layers", "a packages layer needs its lock file (FILE.lock.json beside "
-                    + "the manifest, written by twinbuild lock FILE.yaml)");
-        }
-        Path file = PackageLock.fileFor(doc.source);
-        if (!Files.isRegularFile(file)) {
-            throw new InputException(file.toString(), "no lock file: run twinbuild lock " + doc.source
-                    + " (builds install only what a lock pins)");
-        }
-        return PackageLock.read(file);
     }
 
     private static void runSteps(SystemImageSpec spec, BuildOptions options, Path work, Path rootDir,

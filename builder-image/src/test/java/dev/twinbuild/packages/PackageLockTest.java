@@ -45,6 +45,9 @@ class PackageLockTest {
         SystemImageDocument doc = manifest();
         assertThatThrownBy(() -> build(doc)).isInstanceOf(InputException.class)
                 .hasMessageContaining("locked.lock.json").hasMessageContaining("no lock file: run twinbuild lock");
+        assertThat(Main.run("verify", tmp.resolve("locked.yaml").toString(), "--out", tmp.resolve("v").toString(),
+                "--work", tmp.resolve("vw").toString(), "--cache", tmp.resolve("vc").toString()))
+                .isEqualTo(Main.BAD_INPUT);
     }
 
     @Test
