@@ -11,9 +11,15 @@ case "$mode" in all | cli) ;; *) echo "usage: $0 [all|cli]" >&2; exit 2 ;; esac
 say() { printf 'setup: %s\n' "$*" >&2; }
 
 # Tools the pipeline drives or the tests read our outputs with.
-packages=(bubblewrap faketime cpio zstd gzip tar util-linux rsync busybox-static openjdk-17-jdk-headless squashfs-tools e2fsprogs xorriso fakeroot genisoimage skopeo umoci gettext docker-registry apache2-utils openssl)
-# gettext: the .mo normaliser's tests (msgfmt/msgunfmt); docker-registry (+ htpasswd from apache2-utils): the
-# real OCI registry the fetch tests pull from, with Basic and token auth (openssl makes the token key).
+packages=(bubblewrap faketime cpio zstd gzip tar util-linux rsync busybox-static openjdk-17-jdk-headless squashfs-tools e2fsprogs xorriso fakeroot genisoimage skopeo umoci)
+# Packages layers (mmdebstrap in fakechroot mode, apt resolution against the signed mirror).
+packages+=(mmdebstrap fakechroot apt dpkg debian-archive-keyring)
+if [[ "$mode" == all ]]; then
+  # The boot tests (QEMU, isolinux); gettext: the .mo normaliser's tests (msgfmt/msgunfmt); docker-registry
+  # (+ htpasswd from apache2-utils): the real OCI registry the fetch tests pull from, with Basic and token
+  # auth (openssl makes the token key).
+  packages+=(qemu-system-x86 isolinux syslinux-common gettext docker-registry apache2-utils openssl)
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

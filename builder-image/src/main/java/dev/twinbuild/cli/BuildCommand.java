@@ -2,6 +2,7 @@ package dev.twinbuild.cli;
 
 import dev.twinbuild.manifest.Manifests;
 import dev.twinbuild.manifest.SystemImageDocument;
+import dev.twinbuild.packages.PackageFetch;
 import dev.twinbuild.pipeline.BuildOptions;
 import dev.twinbuild.pipeline.BuildOptions.DirOrder;
 import dev.twinbuild.pipeline.BuildResult;
@@ -30,7 +31,7 @@ public class BuildCommand implements Callable<Integer> {
     @Option(names = "--work", paramLabel = "DIR", description = "work directory (default: a new temporary one, removed)")
     Path work;
 
-    @Option(names = "--cache", paramLabel = "DIR", description = "fetch cache (default: $TWINBUILD_CACHE, else in the work directory)")
+    @Option(names = "--cache", paramLabel = "DIR", description = "fetch cache (default: $TWINBUILD_CACHE; for packages layers ~/.cache/twinbuild; else in the work directory)")
     Path cache;
 
     @Option(names = "--keep-work", description = "keep the work directory")
@@ -56,8 +57,10 @@ public class BuildCommand implements Callable<Integer> {
         SystemImageDocument doc = Manifests.read(manifest);
         boolean temporary = work == null;
         Path workDir = temporary ? Files.createTempDirectory("twinbuild-") : work;
-        Path cacheDir = cache != null ? cache : System.getenv("TWINBUILD_CACHE") != null
-                ? Path.of(System.getenv("TWINBUILD_CACHE")) : workDir.resolve("cache");
+        // Package files are many and large: they go to the user's cache unless told otherwise.
+        boolean packages = doc.spec.layers.stream().anyMatch(l -> l.packages != null);
+        Path cacheDir = cache != null ? cache : System.getenv("TWINBUILD_CACHE") != null || packages
+                ? PackageFetch.userCache() : workDir.resolve("cache");
         int t = threads != null ? threads : cpus != null ? cpus : Runtime.getRuntime().availableProcessors();
         BuildOptions options = new BuildOptions(workDir, cacheDir, clockOffset, dirOrder, t, cpus,
                 new TreeMap<>(variations));
@@ -74,6 +77,7 @@ public class BuildCommand implements Callable<Integer> {
                 Rootfs.deleteTree(workDir.resolve("rootfs"));
                 Rootfs.deleteTree(workDir.resolve("scratch"));
                 Rootfs.deleteTree(workDir.resolve("normalised"));
+                Rootfs.deleteTree(workDir.resolve("packages"));
             }
         }
     }

@@ -4,6 +4,7 @@ import dev.twinbuild.diff.DiffReport;
 import dev.twinbuild.diff.EntryDifference;
 import dev.twinbuild.manifest.Manifests;
 import dev.twinbuild.manifest.SystemImageDocument;
+import dev.twinbuild.packages.PackageFetch;
 import dev.twinbuild.pipeline.OutputArtifact;
 import dev.twinbuild.pipeline.Pipeline;
 import dev.twinbuild.pipeline.tree.Rootfs;
@@ -34,6 +35,10 @@ public class VerifyCommand implements Callable<Integer> {
     @Option(names = "--work", paramLabel = "DIR", description = "work directory (default: a new temporary one, removed)")
     Path work;
 
+    @Option(names = "--cache", paramLabel = "DIR",
+            description = "persistent cache of package files (default: $TWINBUILD_CACHE, else ~/.cache/twinbuild)")
+    Path cache;
+
     @Option(names = "--keep-work", description = "keep the work directory")
     boolean keepWork;
 
@@ -43,6 +48,9 @@ public class VerifyCommand implements Callable<Integer> {
         boolean temporary = work == null;
         Path workRoot = temporary ? Files.createTempDirectory("twinbuild-verify-") : work;
         try {
+            // The builds run offline from the shared cache, filled here from the user's (packages layers).
+            PackageFetch.prefetch(doc, manifest, cache != null ? cache : PackageFetch.userCache(),
+                    workRoot.resolve("cache"));
             Verifier.Result result = new Verifier().verify(manifest, doc, workRoot);
             Files.createDirectories(out);
             for (Verifier.Run r : result.runs()) {

@@ -115,8 +115,8 @@ final class FilesystemImages {
                     }
                 }
                 long mtime = ((FileTime) a.get("lastModifiedTime")).toMillis() / 1000;
-                if (kind == Kind.ISO9660 && link != null) {
-                    mtime = 0; // xorriso does not restore the times of the symlinks it extracts
+                if (kind != Kind.SQUASHFS && link != null) {
+                    mtime = 0; // xorriso and debugfs rdump do not restore the times of the symlinks they extract
                 }
                 out.add(new ArchiveEntryInfo(out.size(), name, type, mode & 07777, ((Number) a.get("uid")).longValue(),
                         ((Number) a.get("gid")).longValue(), "", mtime, size, link, sha, preview));

@@ -32,6 +32,7 @@ final class FormatOptions {
         only(o.compression != null, fmt == OutputFormat.SQUASHFS, f + ".compression", "squashfs", e);
         only(o.blockSize != null, fmt == OutputFormat.SQUASHFS, f + ".blockSize", "squashfs", e);
         only(o.kernel != null, fmt == OutputFormat.KERNEL_INITRD, f + ".kernel", "kernel+initrd", e);
+        only(o.initrd != null, fmt == OutputFormat.KERNEL_INITRD, f + ".initrd", "kernel+initrd", e);
         only(o.boot != null, fmt == OutputFormat.ISO, f + ".boot", "iso", e);
         only(o.oci != null, fmt == OutputFormat.OCI, f + ".oci", "oci", e);
         if (o.level != null && (fmt == OutputFormat.EXT4 || fmt == OutputFormat.ISO)) {
@@ -77,6 +78,9 @@ final class FormatOptions {
         }
         if (o.kernel != null) {
             path(o.kernel, f + ".kernel", e);
+        }
+        if (o.initrd != null) {
+            path(o.initrd, f + ".initrd", e);
         }
         if (o.boot != null) {
             IsoBoot b = o.boot;

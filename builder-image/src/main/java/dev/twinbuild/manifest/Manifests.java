@@ -53,7 +53,9 @@ public final class Manifests {
         } catch (IOException e) {
             throw new InputException(file.toString(), "cannot read: " + e.getMessage(), e);
         }
-        return parse(text, file.toString());
+        SystemImageDocument doc = parse(text, file.toString());
+        doc.source = file;
+        return doc;
     }
 
     public static SystemImageDocument parse(String text, String source) {

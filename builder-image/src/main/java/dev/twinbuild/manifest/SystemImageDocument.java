@@ -1,10 +1,12 @@
 package dev.twinbuild.manifest;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import dev.twinbuild.api.v1alpha1.SystemImageSpec;
 
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -20,6 +22,10 @@ public class SystemImageDocument {
     public String kind;
     public Metadata metadata = new Metadata();
     public SystemImageSpec spec;
+
+    /** The file the CLI read this from (its lock file sits beside it); null when it came from elsewhere. */
+    @JsonIgnore
+    public transient Path source;
 
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
     @JsonPropertyOrder(alphabetic = true)

@@ -125,9 +125,14 @@ final class Validator {
             e.add(f + ": empty layer");
             return;
         }
-        int set = (l.tar != null ? 1 : 0) + (l.oci != null ? 1 : 0) + (l.files != null ? 1 : 0);
+        int set = (l.tar != null ? 1 : 0) + (l.oci != null ? 1 : 0) + (l.files != null ? 1 : 0)
+                + (l.packages != null ? 1 : 0);
         if (set != 1) {
-            e.add(f + ": a layer needs exactly one of tar, oci or files");
+            e.add(f + ": a layer needs exactly one of tar, oci, files or packages");
+            return;
+        }
+        if (l.packages != null) {
+            PackagesValidator.validate(l.packages, f + ".packages", e);
             return;
         }
         if (l.tar != null) {

@@ -6,6 +6,8 @@ import dev.twinbuild.api.v1alpha1.Step;
 import dev.twinbuild.api.v1alpha1.SystemImageSpec;
 import dev.twinbuild.manifest.Manifests;
 import dev.twinbuild.manifest.SystemImageDocument;
+import dev.twinbuild.packages.PackageLock;
+import dev.twinbuild.packages.PackagesLayerApplier;
 import dev.twinbuild.pipeline.assemble.ArchiveLimits;
 import dev.twinbuild.pipeline.assemble.InlineFilesApplier;
 import dev.twinbuild.pipeline.assemble.TarLayerApplier;
@@ -63,7 +65,7 @@ public final class Pipeline {
         Tools.versions(record.tools, !spec.steps.isEmpty());
 
         Rootfs fs = new Rootfs(rootDir, spec.sourceDateEpoch);
-        assemble(spec, manifestDir, options, fs, record);
+        assemble(doc, manifestDir, options, fs, record);
         runSteps(spec, options, work, rootDir, record);
 
         List<TreeScanner.Scanned> scanned = new TreeScanner(rootDir, fs.meta(), options.dirOrder()).scan();
@@ -87,8 +89,10 @@ public final class Pipeline {
         return new BuildResult(outputs, recordFile);
     }
 
-    private void assemble(SystemImageSpec spec, Path manifestDir, BuildOptions options, Rootfs fs,
+    private void assemble(SystemImageDocument doc, Path manifestDir, BuildOptions options, Rootfs fs,
                           BuildRecord record) throws IOException {
+        SystemImageSpec spec = doc.spec;
+        PackageLock lock = null;
         Fetcher fetcher = new Fetcher(options.cacheDir(), limits.maxTotalBytes());
         boolean devices = Boolean.TRUE.equals(spec.allowDevices);
         for (int i = 0; i < spec.layers.size(); i++) {
@@ -111,6 +115,16 @@ public final class Pipeline {
                 }
                 String digest = l.oci.image.substring(l.oci.image.indexOf("@sha256:") + 8);
                 record.inputs.add(new BuildRecord.Input(field, "oci", null, l.oci.image, digest, digests, null));
+            } else if (l.packages != null) {
+                if (lock == null) {
+                    lock = PackageLock.forManifest(doc.source);
+                }
+                PackageLock.LockedLayer locked = lock.forLayer(l.packages, field, PackageLock.fileFor(doc.source),
+                        doc.source.toString());
+                Tools.packageVersions(record.tools);
+                record.inputs.add(new PackagesLayerApplier(fs, limits, fetcher).apply(l.packages, locked, field,
+                        options.workDir().resolve("packages"), spec.sourceDateEpoch, options.clockOffsetSeconds(),
+                        options.cpus(), record));
             } else {
                 new InlineFilesApplier(fs, spec.sourceDateEpoch).apply(l.files, field);
                 record.inputs.add(new BuildRecord.Input(field, "files", null, null, null, null, l.files.size()));

@@ -41,6 +41,12 @@ public final class Tools {
         }
     }
 
+    /** Versions of what installs packages layers, from Debian's package database. */
+    public static void packageVersions(Map<String, String> tools) {
+        debianVersions(List.of("mmdebstrap", "fakechroot", "fakeroot", "apt", "dpkg"))
+                .forEach((p, v) -> tools.put(p, "Debian " + p + " " + v));
+    }
+
     /** The native tools the outputs run, when they do: their own version line and the Debian package's version. */
     static void formatVersions(Map<String, String> tools, List<Output> outputs) {
         Map<String, String[]> used = new TreeMap<>(); // tool -> {Debian package, version flag}

@@ -22,8 +22,8 @@ import java.util.List;
         message = "uuid and size are only for format ext4")
 @ValidationRule(value = "(!has(self.compression) && !has(self.blockSize)) || self.format == 'squashfs'",
         message = "compression and blockSize are only for format squashfs")
-@ValidationRule(value = "!has(self.kernel) || self.format == 'kernel+initrd'",
-        message = "kernel is only for format kernel+initrd")
+@ValidationRule(value = "(!has(self.kernel) && !has(self.initrd)) || self.format == 'kernel+initrd'",
+        message = "kernel and initrd are only for format kernel+initrd")
 @ValidationRule(value = "!has(self.boot) || self.format == 'iso'", message = "boot is only for format iso")
 @ValidationRule(value = "!has(self.oci) || self.format == 'oci'", message = "oci is only for format oci")
 @ValidationRule(value = "!has(self.level) || (self.format != 'ext4' && self.format != 'iso')",
@@ -82,6 +82,11 @@ public class Output {
             + "it is written as <name>-kernel and left out of the initrd. Default /boot/vmlinuz.")
     @Size(max = 4096)
     public String kernel;
+
+    @Pattern(Patterns.ABSOLUTE_PATH)
+    @JsonPropertyDescription("kernel+initrd: an initrd file of the tree (e.g. /initrd.img, made by initramfs-tools), "
+            + "written as it is; default: the rest of the tree packed as the initrd (cpio newc, gzip).")
+    public String initrd;
 
     @JsonPropertyDescription("iso: El Torito boot from files in the tree.")
     public IsoBoot boot;

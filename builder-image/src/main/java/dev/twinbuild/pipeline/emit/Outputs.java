@@ -71,7 +71,9 @@ public final class Outputs {
                         }
                     }
                 });
-                OutputArtifact initrd = stream(o, files.get(1), outDir, out -> {
+                TreeEntry given = o.initrd == null ? null : KernelInitrd.fileAt(entries, o.initrd, field + ".initrd");
+                OutputArtifact initrd = given != null ? stream(o, files.get(1), outDir, out -> copy(given, out))
+                        : stream(o, files.get(1), outDir, out -> {
                     try (OutputStream gz = new ParallelGzipOutputStream(out, o.level != null ? o.level : 6,
                             ctx.threads())) {
                         new CpioEmitter().emit(split.initrd(), gz);
@@ -80,6 +82,16 @@ public final class Outputs {
                 yield List.of(kernel, initrd);
             }
         };
+    }
+
+    private static void copy(TreeEntry file, OutputStream out) throws IOException {
+        if (file.source() != null) {
+            try (InputStream in = Files.newInputStream(file.source())) {
+                if (in.transferTo(out) != file.size()) {
+                    throw new IOException(file.path() + " changed while it was copied");
+                }
+            }
+        }
     }
 
     private interface Body {

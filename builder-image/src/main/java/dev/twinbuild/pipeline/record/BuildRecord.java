@@ -20,6 +20,9 @@ public class BuildRecord {
     public long sourceDateEpoch;
     public List<Input> inputs = new ArrayList<>();
     public List<StepRecord> steps = new ArrayList<>();
+    /** What package installation left machine-specific and how it was fixed (packages layers only). */
+    @JsonInclude(JsonInclude.Include.NON_EMPTY)
+    public List<Fix> fixes = new ArrayList<>();
     public SortedMap<String, String> tools = new TreeMap<>();
     public SortedMap<String, String> variations = new TreeMap<>();
     public long entries;
@@ -29,6 +32,10 @@ public class BuildRecord {
     @JsonPropertyOrder(alphabetic = true)
     public record Input(String field, String kind, String url, String image, String sha256, List<String> blobs,
                         Integer files) {
+    }
+
+    @JsonPropertyOrder(alphabetic = true)
+    public record Fix(String path, String cause, String how) {
     }
 
     @JsonPropertyOrder(alphabetic = true)

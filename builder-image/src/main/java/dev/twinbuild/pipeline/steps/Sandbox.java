@@ -26,6 +26,19 @@ public enum Sandbox {
                 + "TWINBUILD_SANDBOX=container inside a builder container");
     }
 
+    /**
+     * The command prefix that runs a trusted tool on untrusted content (package maintainer scripts): the host
+     * read-only, only {@code writable} writable, no network, hostname twinbuild. Nothing in a container.
+     */
+    public List<String> wrapTool(Path writable) {
+        if (this == CONTAINER) {
+            return List.of();
+        }
+        return List.of("/usr/bin/bwrap", "--die-with-parent", "--unshare-all", "--hostname", "twinbuild",
+                "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
+                "--bind", writable.toString(), writable.toString(), "--chdir", writable.toString());
+    }
+
     List<String> wrap(Path rootfs, Path scratch, boolean chroot) {
         List<String> c = new ArrayList<>();
         if (this == CONTAINER) {

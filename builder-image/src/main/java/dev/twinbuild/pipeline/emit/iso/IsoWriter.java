@@ -38,6 +38,7 @@ import java.util.TreeMap;
  */
 public final class IsoWriter {
     private static final int BATCH = 64;
+    private static final int LINE_BYTES = 3000;
     private static final DateTimeFormatter UUID_DATE = DateTimeFormatter.ofPattern("yyyyMMddHHmmss'00'",
             Locale.ROOT).withZone(ZoneOffset.UTC);
 
@@ -149,11 +150,24 @@ public final class IsoWriter {
         return s.toString();
     }
 
+    /**
+     * One line per batch of paths: at most {@link #BATCH} paths and about {@link #LINE_BYTES} bytes, since xorriso
+     * reads lines of -options_from_file into a buffer of 4096 bytes (longer ones end mid-quotation).
+     */
     private static void command(StringBuilder s, String command, String value, List<String> paths) {
-        for (int i = 0; i < paths.size(); i += BATCH) {
+        int i = 0;
+        while (i < paths.size()) {
+            int start = s.length();
             s.append(command).append(' ').append(value);
-            for (String p : paths.subList(i, Math.min(paths.size(), i + BATCH))) {
-                s.append(' ').append(quote(p));
+            int n = 0;
+            while (i < paths.size() && n < BATCH) {
+                String q = quote(paths.get(i));
+                if (n > 0 && s.length() - start + q.length() + 4 > LINE_BYTES) {
+                    break;
+                }
+                s.append(' ').append(q);
+                i++;
+                n++;
             }
             s.append(" --\n");
         }

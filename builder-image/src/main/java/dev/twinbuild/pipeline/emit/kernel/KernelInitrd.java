@@ -66,6 +66,19 @@ public record KernelInitrd(TreeEntry kernel, List<TreeEntry> initrd) {
         return new KernelInitrd(content, List.copyOf(rest));
     }
 
+    /** The regular file an absolute path of the tree leads to (symlinks followed inside the tree). */
+    public static TreeEntry fileAt(List<TreeEntry> entries, String path, String field) {
+        Map<String, TreeEntry> byPath = new HashMap<>();
+        for (TreeEntry e : entries) {
+            byPath.put(e.path(), e);
+        }
+        TreeEntry k = byPath.get(resolve(path, byPath, field));
+        if (k == null || k.type() != EntryType.FILE && k.type() != EntryType.HARDLINK) {
+            throw new InputException(field, path + " is not a regular file in the tree");
+        }
+        return k.type() == EntryType.HARDLINK ? byPath.get(k.linkTarget()) : k;
+    }
+
     /** The tree path (no leading "/") that an absolute path leads to, symlinks followed inside the tree. */
     static String resolve(String absolute, Map<String, TreeEntry> byPath, String field) {
         Deque<String> todo = new ArrayDeque<>(parts(absolute));
