@@ -3,6 +3,9 @@ package dev.twinbuild.pipeline.tree;
 import dev.twinbuild.pipeline.InputException;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -19,6 +22,8 @@ import java.util.List;
 public final class SafePaths {
     private static final int MAX_LINKS = 40;
     public static final int MAX_PATH_BYTES = 4096;
+    /** NAME_MAX of Linux file systems; tar and cpio readers expect no more either. */
+    public static final int MAX_NAME_BYTES = 255;
 
     private SafePaths() {
     }
@@ -41,6 +46,10 @@ public final class SafePaths {
             }
             if (p.equals("..")) {
                 throw new InputException(what, "'..' in path '" + raw + "' is refused");
+            }
+            // Checked here, not left to the file system: its error would be a bare exception with a host path.
+            if (p.length() > MAX_NAME_BYTES / 3 && p.getBytes(StandardCharsets.UTF_8).length > MAX_NAME_BYTES) {
+                throw new InputException(what, "a name component is longer than " + MAX_NAME_BYTES + " bytes");
             }
             parts.add(p);
         }
@@ -107,6 +116,7 @@ public final class SafePaths {
     private static String resolveDir(Path root, String rel, String what, int[] links) throws IOException {
         Deque<String> done = new ArrayDeque<>();
         Deque<String> todo = new ArrayDeque<>();
+        String lastLink = null;
         for (String p : rel.split("/")) {
             if (!p.isEmpty()) {
                 todo.addLast(p);
@@ -125,11 +135,18 @@ public final class SafePaths {
                 continue;
             }
             Path candidate = root.resolve(String.join("/", done)).resolve(p);
-            if (Files.isSymbolicLink(candidate)) {
+            BasicFileAttributes a;
+            try {
+                a = Files.readAttributes(candidate, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            } catch (NoSuchFileException e) {
+                a = null;
+            }
+            if (a != null && a.isSymbolicLink()) {
                 if (++links[0] > MAX_LINKS) {
                     throw new InputException(what, "too many levels of symbolic links");
                 }
                 String target = Files.readSymbolicLink(candidate).toString();
+                lastLink = join(done, p) + " -> " + target;
                 if (target.startsWith("/")) {
                     done.clear();
                 }
@@ -144,13 +161,20 @@ public final class SafePaths {
                 }
                 continue;
             }
-            if (Files.exists(candidate, LinkOption.NOFOLLOW_LINKS)
-                    && !Files.isDirectory(candidate, LinkOption.NOFOLLOW_LINKS)) {
-                throw new InputException(what, "'" + String.join("/", done) + (done.isEmpty() ? "" : "/") + p
-                        + "' is not a directory");
+            if (a == null) {
+                // Only a symlink can lead here: the parents of every entry are created before it is placed.
+                throw new InputException(what, "'" + join(done, p) + "' is not a directory in the tree"
+                        + (lastLink == null ? "" : " (reached through the symlink " + lastLink + ")"));
+            }
+            if (!a.isDirectory()) {
+                throw new InputException(what, "'" + join(done, p) + "' is not a directory");
             }
             done.addLast(p);
         }
         return String.join("/", done);
+    }
+
+    private static String join(Deque<String> dirs, String last) {
+        return dirs.isEmpty() ? last : String.join("/", dirs) + "/" + last;
     }
 }

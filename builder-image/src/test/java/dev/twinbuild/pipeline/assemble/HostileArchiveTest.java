@@ -105,6 +105,30 @@ class HostileArchiveTest {
     }
 
     @Test
+    void writingThroughAnAbsoluteSymlinkToAMissingDirectoryIsRefusedAndNamed() {
+        InputException e = refused(new Tars().symlink("lib", "/nonexistent/lib").file("lib/x.so", "elf").bytes());
+        assertThat(e.field()).contains("spec.layers[0]").contains("lib/x.so");
+        assertThat(e.getMessage()).contains("not a directory in the tree").doesNotContain(tmp.toString());
+
+        InputException deep = refused(new Tars().dir("usr/", 0755).symlink("usr/lib", "/missing")
+                .file("usr/lib/a/b/c", "x").bytes());
+        assertThat(deep.field()).contains("usr/lib/a/b/c");
+        assertThat(deep.getMessage()).contains("not a directory in the tree").doesNotContain(tmp.toString());
+    }
+
+    @Test
+    void nameComponentOver255BytesIsRefusedAndNamed() {
+        String longName = "d/" + "n".repeat(256);
+        InputException e = refused(new Tars().file(longName, "x").bytes());
+        assertThat(e.field()).contains("spec.layers[0]").contains(longName);
+        assertThat(e.getMessage()).contains("255 bytes").doesNotContain(tmp.toString());
+        // Bytes, not characters: 128 two-byte characters are 256 bytes.
+        assertThat(refused(new Tars().dir("é".repeat(128) + "/", 0755).bytes()).getMessage()).contains("255 bytes");
+        assertThat(refused(new Tars().symlink("s", "t").hardlink("h", "x/" + "n".repeat(300)).bytes())
+                .getMessage()).contains("255 bytes");
+    }
+
+    @Test
     void hardlinkOutsideTheRootIsRefused() {
         assertThat(refused(new Tars().hardlink("h", "../../etc/passwd").bytes()).getMessage()).contains("'..'");
         assertThat(refused(new Tars().hardlink("h", "/etc/passwd").bytes()).getMessage()).contains("absolute");
