@@ -13,6 +13,7 @@ import dev.twinbuild.pipeline.emit.EmitContext;
 import dev.twinbuild.pipeline.emit.Outputs;
 import dev.twinbuild.pipeline.fetch.Fetcher;
 import dev.twinbuild.pipeline.fetch.OciPuller;
+import dev.twinbuild.pipeline.fetch.PinnedStream;
 import dev.twinbuild.pipeline.normalise.TreeNormalizer;
 import dev.twinbuild.pipeline.normalise.TreeScanner;
 import dev.twinbuild.pipeline.record.BuildRecord;
@@ -95,9 +96,9 @@ public final class Pipeline {
             Layer l = spec.layers.get(i);
             String field = "spec.layers[" + i + "]";
             if (l.tar != null) {
-                Path blob = fetcher.fetch(l.tar.url, l.tar.sha256, manifestDir, field + ".tar");
-                try (InputStream in = Files.newInputStream(blob)) {
-                    new TarLayerApplier(fs, limits, devices).apply(in, field);
+                // issue 14: read once, hashed as it is applied (no copy of a local file into the cache)
+                try (PinnedStream in = fetcher.open(l.tar.url, l.tar.sha256, manifestDir, field + ".tar")) {
+                    in.verifying(() -> new TarLayerApplier(fs, limits, devices).apply(in, field));
                 }
                 record.inputs.add(new BuildRecord.Input(field, "tar", l.tar.url, null, l.tar.sha256, null, null));
             } else if (l.oci != null) {

@@ -62,6 +62,32 @@ public final class Fetcher {
                 return store(in, sha256, field);
             }
         }
+        Path local = local(url, baseDir, field);
+        try (InputStream in = Files.newInputStream(local)) {
+            return store(in, sha256, field);
+        } catch (NoSuchFileException e) {
+            throw new InputException(field + ".url", "no such file: " + local);
+        }
+    }
+
+    /**
+     * Opens a pinned input to be read once: a local file where it lies (hashed while it is read, not copied
+     * into the cache first), anything else from the cache, fetching it first.
+     */
+    public PinnedStream open(String url, String sha256, Path baseDir, String field) throws IOException {
+        Path target = cached(sha256);
+        if (Files.isRegularFile(target) || url.startsWith("http://") || url.startsWith("https://")) {
+            return PinnedStream.verified(Files.newInputStream(fetch(url, sha256, baseDir, field)));
+        }
+        Path local = local(url, baseDir, field);
+        try {
+            return new PinnedStream(Files.newInputStream(local), sha256(), sha256, field, maxBytes);
+        } catch (NoSuchFileException e) {
+            throw new InputException(field + ".url", "no such file: " + local);
+        }
+    }
+
+    private static Path local(String url, Path baseDir, String field) {
         Path local;
         if (url.startsWith("file://")) {
             local = Path.of(URI.create(url));
@@ -72,11 +98,7 @@ public final class Fetcher {
         } else {
             local = baseDir.resolve(url);
         }
-        try (InputStream in = Files.newInputStream(local)) {
-            return store(in, sha256, field);
-        } catch (NoSuchFileException e) {
-            throw new InputException(field + ".url", "no such file: " + local);
-        }
+        return local;
     }
 
     HttpResponse<InputStream> get(URI uri, Map<String, String> headers, String field) throws IOException {
