@@ -19,7 +19,9 @@ import dev.twinbuild.pipeline.normalise.TreeScanner;
 import dev.twinbuild.pipeline.record.BuildRecord;
 import dev.twinbuild.pipeline.steps.Sandbox;
 import dev.twinbuild.pipeline.steps.StepRunner;
+import dev.twinbuild.pipeline.tree.IndexTree;
 import dev.twinbuild.pipeline.tree.Rootfs;
+import dev.twinbuild.pipeline.tree.Tree;
 import dev.twinbuild.pipeline.tree.TreeEntry;
 
 import java.io.IOException;
@@ -63,11 +65,19 @@ public final class Pipeline {
         record.variations.putAll(options.variations());
         Tools.versions(record.tools, !spec.steps.isEmpty());
 
-        Rootfs fs = new Rootfs(rootDir, spec.sourceDateEpoch);
+        // issue 14: without steps, and with outputs written from a stream of entries, no rootfs on disk
+        Tree fs;
+        if (rootless(spec)) {
+            Files.createDirectories(rootDir);
+            fs = new IndexTree(rootDir.resolve("contents"), spec.sourceDateEpoch);
+        } else {
+            fs = new Rootfs(rootDir, spec.sourceDateEpoch);
+        }
         assemble(spec, manifestDir, options, fs, record);
         runSteps(spec, options, work, rootDir, record);
 
-        List<TreeScanner.Scanned> scanned = new TreeScanner(rootDir, fs.meta(), options.dirOrder()).scan();
+        List<TreeScanner.Scanned> scanned = fs instanceof IndexTree index ? index.scan()
+                : new TreeScanner(rootDir, ((Rootfs) fs).meta(), options.dirOrder()).scan();
         List<TreeEntry> entries = new TreeNormalizer(spec, work.resolve("normalised")).normalize(scanned);
         record.entries = entries.size();
 
@@ -88,7 +98,15 @@ public final class Pipeline {
         return new BuildResult(outputs, recordFile);
     }
 
-    private void assemble(SystemImageSpec spec, Path manifestDir, BuildOptions options, Rootfs fs,
+    /** Whether the tree can stay an index of entries: nothing runs in it, nothing rewrites contents. */
+    static boolean rootless(SystemImageSpec spec) {
+        return spec.steps.isEmpty() && spec.normalize.isEmpty() && spec.outputs.stream().allMatch(o -> switch (o.format) {
+            case TAR, TAR_GZ, TAR_ZST, CPIO_GZ -> true;
+            default -> false;
+        });
+    }
+
+    private void assemble(SystemImageSpec spec, Path manifestDir, BuildOptions options, Tree fs,
                           BuildRecord record) throws IOException {
         Fetcher fetcher = new Fetcher(options.cacheDir(), limits.maxTotalBytes());
         boolean devices = Boolean.TRUE.equals(spec.allowDevices);
@@ -98,7 +116,7 @@ public final class Pipeline {
             if (l.tar != null) {
                 // issue 14: read once, hashed as it is applied (no copy of a local file into the cache)
                 try (PinnedStream in = fetcher.open(l.tar.url, l.tar.sha256, manifestDir, field + ".tar")) {
-                    in.verifying(() -> new TarLayerApplier(fs, limits, devices).apply(in, field));
+                    in.verifying(() -> new TarLayerApplier(fs, limits, devices).apply(in, in.file(), field));
                 }
                 record.inputs.add(new BuildRecord.Input(field, "tar", l.tar.url, null, l.tar.sha256, null, null));
             } else if (l.oci != null) {
@@ -106,7 +124,7 @@ public final class Pipeline {
                 List<String> digests = new ArrayList<>();
                 for (Path b : blobs) {
                     try (InputStream in = Files.newInputStream(b)) {
-                        new TarLayerApplier(fs, limits, devices).apply(in, field + " (blob " + b.getFileName() + ")");
+                        new TarLayerApplier(fs, limits, devices).apply(in, b, field + " (blob " + b.getFileName() + ")");
                     }
                     digests.add(b.getFileName().toString());
                 }

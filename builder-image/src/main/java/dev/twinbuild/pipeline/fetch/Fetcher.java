@@ -77,11 +77,11 @@ public final class Fetcher {
     public PinnedStream open(String url, String sha256, Path baseDir, String field) throws IOException {
         Path target = cached(sha256);
         if (Files.isRegularFile(target) || url.startsWith("http://") || url.startsWith("https://")) {
-            return PinnedStream.verified(Files.newInputStream(fetch(url, sha256, baseDir, field)));
+            return PinnedStream.verified(fetch(url, sha256, baseDir, field));
         }
         Path local = local(url, baseDir, field);
         try {
-            return new PinnedStream(Files.newInputStream(local), sha256(), sha256, field, maxBytes);
+            return new PinnedStream(local, sha256(), sha256, field, maxBytes);
         } catch (NoSuchFileException e) {
             throw new InputException(field + ".url", "no such file: " + local);
         }

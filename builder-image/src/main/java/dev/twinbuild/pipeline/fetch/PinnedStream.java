@@ -5,6 +5,8 @@ import dev.twinbuild.pipeline.InputException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 
@@ -20,22 +22,29 @@ public final class PinnedStream extends FilterInputStream {
         void consume() throws IOException;
     }
 
+    private final Path file;
     private final MessageDigest md;
     private final String sha256;
     private final String field;
     private final long maxBytes;
     private long total;
 
-    PinnedStream(InputStream in, MessageDigest md, String sha256, String field, long maxBytes) {
-        super(in);
+    PinnedStream(Path file, MessageDigest md, String sha256, String field, long maxBytes) throws IOException {
+        super(Files.newInputStream(file));
+        this.file = file;
         this.md = md;
         this.sha256 = sha256;
         this.field = field;
         this.maxBytes = maxBytes;
     }
 
-    static PinnedStream verified(InputStream in) {
-        return new PinnedStream(in, null, null, null, Long.MAX_VALUE);
+    static PinnedStream verified(Path file) throws IOException {
+        return new PinnedStream(file, null, null, null, Long.MAX_VALUE);
+    }
+
+    /** The file read, from its start: its contents may be read again by position once the pin is checked. */
+    public Path file() {
+        return file;
     }
 
     @Override

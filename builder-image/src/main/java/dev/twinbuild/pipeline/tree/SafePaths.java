@@ -97,23 +97,60 @@ public final class SafePaths {
         }
     }
 
+    /** What is at a path of the tree, as far as resolving names is concerned. */
+    public enum Kind { MISSING, DIR, SYMLINK, OTHER }
+
+    /** A tree to resolve names in: on disk ({@link #onDisk}) or an index of entries. */
+    public interface Lookup {
+        Kind kind(String rel) throws IOException;
+
+        String readLink(String rel) throws IOException;
+    }
+
+    public static Lookup onDisk(Path root) {
+        return new Lookup() {
+            @Override
+            public Kind kind(String rel) throws IOException {
+                BasicFileAttributes a;
+                try {
+                    a = Files.readAttributes(rel.isEmpty() ? root : root.resolve(rel), BasicFileAttributes.class,
+                            LinkOption.NOFOLLOW_LINKS);
+                } catch (NoSuchFileException e) {
+                    return Kind.MISSING;
+                }
+                return a.isSymbolicLink() ? Kind.SYMLINK : a.isDirectory() ? Kind.DIR : Kind.OTHER;
+            }
+
+            @Override
+            public String readLink(String rel) throws IOException {
+                return Files.readSymbolicLink(root.resolve(rel)).toString();
+            }
+        };
+    }
+
     /**
      * Resolves the parent directories of {@code rel} inside {@code root}, following symlinks chroot-style,
      * and returns the on-disk path of the final component (not followed). Refuses escapes and loops.
      */
     public static Path resolveParent(Path root, String rel, String what) throws IOException {
+        String real = resolveParent(onDisk(root), rel, what);
+        return real.isEmpty() ? root : root.resolve(real);
+    }
+
+    /** {@link #resolveParent(Path, String, String)} in any tree; returns the path relative to its root. */
+    public static String resolveParent(Lookup tree, String rel, String what) throws IOException {
         if (rel.isEmpty()) {
-            return root;
+            return rel;
         }
         int slash = rel.lastIndexOf('/');
         String parent = slash < 0 ? "" : rel.substring(0, slash);
         String last = slash < 0 ? rel : rel.substring(slash + 1);
-        String resolved = resolveDir(root, parent, what, new int[]{0});
-        return resolved.isEmpty() ? root.resolve(last) : root.resolve(resolved).resolve(last);
+        String resolved = resolveDir(tree, parent, what, new int[]{0});
+        return resolved.isEmpty() ? last : resolved + "/" + last;
     }
 
     /** Resolves a directory path fully (all components followed chroot-style); returns it relative to root. */
-    private static String resolveDir(Path root, String rel, String what, int[] links) throws IOException {
+    private static String resolveDir(Lookup tree, String rel, String what, int[] links) throws IOException {
         Deque<String> done = new ArrayDeque<>();
         Deque<String> todo = new ArrayDeque<>();
         String lastLink = null;
@@ -134,19 +171,14 @@ public final class SafePaths {
                 done.removeLast();
                 continue;
             }
-            Path candidate = root.resolve(String.join("/", done)).resolve(p);
-            BasicFileAttributes a;
-            try {
-                a = Files.readAttributes(candidate, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            } catch (NoSuchFileException e) {
-                a = null;
-            }
-            if (a != null && a.isSymbolicLink()) {
+            String candidate = join(done, p);
+            Kind k = tree.kind(candidate);
+            if (k == Kind.SYMLINK) {
                 if (++links[0] > MAX_LINKS) {
                     throw new InputException(what, "too many levels of symbolic links");
                 }
-                String target = Files.readSymbolicLink(candidate).toString();
-                lastLink = join(done, p) + " -> " + target;
+                String target = tree.readLink(candidate);
+                lastLink = candidate + " -> " + target;
                 if (target.startsWith("/")) {
                     done.clear();
                 }
@@ -161,13 +193,13 @@ public final class SafePaths {
                 }
                 continue;
             }
-            if (a == null) {
+            if (k == Kind.MISSING) {
                 // Only a symlink can lead here: the parents of every entry are created before it is placed.
-                throw new InputException(what, "'" + join(done, p) + "' is not a directory in the tree"
+                throw new InputException(what, "'" + candidate + "' is not a directory in the tree"
                         + (lastLink == null ? "" : " (reached through the symlink " + lastLink + ")"));
             }
-            if (!a.isDirectory()) {
-                throw new InputException(what, "'" + join(done, p) + "' is not a directory");
+            if (k != Kind.DIR) {
+                throw new InputException(what, "'" + candidate + "' is not a directory");
             }
             done.addLast(p);
         }

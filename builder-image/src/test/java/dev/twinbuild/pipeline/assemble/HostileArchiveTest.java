@@ -31,9 +31,25 @@ class HostileArchiveTest {
         return refused(archive, ArchiveLimits.DEFAULT, "");
     }
 
+    /**
+     * Refused by both ways of assembling (an index of entries for a build without steps, a rootfs on disk
+     * otherwise), with the same error.
+     */
     private InputException refused(byte[] archive, ArchiveLimits limits, String extraSpec) {
+        InputException index = refused(archive, limits, extraSpec, "index");
+        InputException rootfs = refused(archive, limits, extraSpec + """
+                  normalize:
+                    - type: json
+                      paths: ["/nothing/here/*.json"]
+                """, "rootfs");
+        assertThat(rootfs.field()).isEqualTo(index.field());
+        assertThat(rootfs.getMessage()).isEqualTo(index.getMessage());
+        return index;
+    }
+
+    private InputException refused(byte[] archive, ArchiveLimits limits, String extraSpec, String variant) {
         Path in = tmp.resolve("in");
-        Path work = tmp.resolve("work");
+        Path work = tmp.resolve("work").resolve(variant);
         String sha;
         try {
             sha = Builds.input(in, "layer.tar", archive);
@@ -45,9 +61,9 @@ class HostileArchiveTest {
             Builds.build(Builds.tarManifest("layer.tar", sha, "[{format: tar}]") + extraSpec, in, work,
                     BuildOptions.defaults(work.resolve("w")), limits);
         });
-        assertThat(t).isInstanceOf(InputException.class);
+        assertThat(t).as(variant).isInstanceOf(InputException.class);
         assertThat(snapshotOutside()).as("nothing written outside the work directory").isEqualTo(before);
-        assertThat(tmp.resolve("work/out/t.tar")).doesNotExist();
+        assertThat(work.resolve("out/t.tar")).doesNotExist();
         return (InputException) t;
     }
 
