@@ -91,6 +91,9 @@ public final class Pipeline {
                         ctx));
             }
         }
+        if (fs instanceof IndexTree index) {
+            index.checkLayersUnchanged();
+        }
         record.outputs = outputs;
         Path recordFile = outDir.resolve(RECORD_FILE);
         Files.write(recordFile, (new String(Manifests.canonicalJson(record), StandardCharsets.UTF_8) + "\n")

@@ -22,6 +22,7 @@ import java.util.Map;
 /**
  * Fetches pinned inputs into a content-addressed cache ({@code sha256/<hex>}). Content is hashed while it
  * is copied, and only a verified copy is ever used, so a file that changes after the check cannot slip in.
+ * {@link #open} reads a local file where it lies instead, hashed as it is consumed ({@link PinnedStream}).
  */
 public final class Fetcher {
     private final Path cacheDir;

@@ -10,6 +10,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The merged tree as an index of entries, for builds that need no rootfs on disk (no steps, stream outputs):
@@ -37,6 +39,8 @@ public final class IndexTree implements Tree, SafePaths.Lookup {
     private final TreeMap<String, Node> nodes = new TreeMap<>();
     /** Raw parent name → resolved parent; valid until something is removed (only then can a kind change). */
     private final Map<String, String> resolvedParents = new HashMap<>();
+    /** Layer files contents are read from by position, with their identity when first seen. */
+    private final Map<Path, String> blobs = new HashMap<>();
     private final long defaultMtime;
     private final Path spill;
     private FileChannel spillOut;
@@ -118,6 +122,9 @@ public final class IndexTree implements Tree, SafePaths.Lookup {
     @Override
     public void putFileAt(String real, InputStream content, long size, Path blob, long offset, int mode, long uid,
                           long gid, long mtime) throws IOException {
+        if (!blobs.containsKey(blob)) {
+            blobs.put(blob, identity(blob));
+        }
         clear(real);
         long copied = content == null ? 0 : copy(content, null);
         put(real, size, copied, new Content(blob, offset, copied), mode, uid, gid, mtime);
@@ -224,6 +231,23 @@ public final class IndexTree implements Tree, SafePaths.Lookup {
     @Override
     public void fixDirectoryTimes() {
         // times are kept in the index, never changed by adding children
+    }
+
+    private static String identity(Path blob) throws IOException {
+        BasicFileAttributes a = Files.readAttributes(blob, BasicFileAttributes.class);
+        return a.fileKey() + " " + a.size() + " " + a.lastModifiedTime().to(TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Refuses the build if a layer file whose contents were read again by position changed since it was
+     * first read (and its pin checked): the outputs would then not be made of the pinned input.
+     */
+    public void checkLayersUnchanged() throws IOException {
+        for (Map.Entry<Path, String> b : blobs.entrySet()) {
+            if (!identity(b.getKey()).equals(b.getValue())) {
+                throw new InputException(b.getKey().toString(), "the input changed while the build read it");
+            }
+        }
     }
 
     /** Ends assembly: the spill file is complete. */

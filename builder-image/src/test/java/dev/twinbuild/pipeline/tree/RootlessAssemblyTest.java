@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * A build without steps keeps its tree as an index (contents read where they lie in the layers); its outputs
@@ -95,5 +96,17 @@ class RootlessAssemblyTest {
                 .doesNotContainKey("./opaque/old").containsEntry("./opaque/new", "file")
                 .containsEntry("./becomes-dir/child", "file").containsEntry("./becomes-file", "file")
                 .doesNotContainKey("./var/log/excluded.log");
+    }
+
+    @Test
+    void aLayerFileThatChangesAfterItWasReadFailsTheBuild() throws IOException {
+        Path layer = Files.writeString(tmp.resolve("layer.tar"), "header and content");
+        IndexTree tree = new IndexTree(tmp.resolve("spill"), 0);
+        tree.putFileAt("f", new java.io.ByteArrayInputStream("content".getBytes()), 7, layer, 11, 0644, 0, 0, 0);
+        tree.checkLayersUnchanged();
+
+        Files.writeString(layer, "header and CONTENT, longer");
+        assertThatThrownBy(tree::checkLayersUnchanged).isInstanceOf(dev.twinbuild.pipeline.InputException.class)
+                .hasMessageContaining("changed while the build read it");
     }
 }
