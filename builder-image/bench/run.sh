@@ -22,12 +22,17 @@
 #                     This isolates compression fairly; its output must be byte-identical to the tar.gz
 #                     that `twinbuild build` writes, which the script checks. Also printed: the whole
 #                     tar.gz build against (a) + gzip, and (tar.gz build - tar build) against gzip.
+#   twinbuild step    the tar build of the same input with one trivial step (writes $ROOTFS/bench-step),
+#                     so the tree must be extracted; compared with (a) plus the same write between its
+#                     tar -x and tar -c (and its rm -rf). The tar build above has no steps: its tree stays
+#                     an index of entries, contents read where they lie in the input, nothing extracted.
 # Once: the tar.gz build with --threads 1 (must equal the --threads N output byte for byte) and the tar
 # build of the first BENCH_SMALL_FILES (25000) paths, to compare peak RSS across input sizes.
 #
 # Environment: BENCH_DIR (default builder-image/target/bench; the default work dir of the manual route
 # and of twinbuild alike), BENCH_RUNS, BENCH_FILES, BENCH_SMALL_FILES, BENCH_SOURCE, BENCH_THREADS
-# (default nproc), TWINBUILD_JAR (default builder-image/target/twinbuild.jar; copied first, so a rebuild
+# (default nproc), BENCH_GZIP (default 1; 0 skips gzip, GzipBench and the tar.gz builds, for quick runs),
+# TWINBUILD_JAR (default builder-image/target/twinbuild.jar; copied first, so a rebuild
 # during the run changes nothing).
 set -euo pipefail
 export LC_ALL=C TZ=UTC
@@ -40,6 +45,7 @@ FILES=${BENCH_FILES:-50000}
 SMALL=${BENCH_SMALL_FILES:-$((FILES / 2))}
 SOURCE=${BENCH_SOURCE:-/usr/share}
 THREADS=${BENCH_THREADS:-$(nproc)}
+GZ=${BENCH_GZIP:-1}
 JAR_SRC=${TWINBUILD_JAR:-$MODULE/target/twinbuild.jar}
 EPOCH=1700000000
 START=$(date +%s)
@@ -103,6 +109,8 @@ spec:
   outputs: [{format: $fmt}]
 EOF
     done
+    sed 's|^  outputs:|  steps:\n    - name: bench-step\n      run: echo step > "$ROOTFS/bench-step"\n  outputs:|' \
+        "$IN/bench-$n-tar.yaml" > "$IN/bench-$n-step.yaml"
 }
 make_input "$FILES"
 make_input "$SMALL"
@@ -143,7 +151,16 @@ manual_route() {
         --numeric-owner --format=posix --pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime .
     sha256sum "$OUT/manual.tar"
 }
-export -f manual_route
+manual_step_route() {
+    mkdir "$SCRATCH"
+    tar -C "$SCRATCH" -xf "$INPUT"
+    echo step > "$SCRATCH/bench-step"
+    tar -C "$SCRATCH" -cf "$OUT/manual-step.tar" --sort=name --mtime=@$EPOCH --clamp-mtime --owner=0 --group=0 \
+        --numeric-owner --format=posix --pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime .
+    sha256sum "$OUT/manual-step.tar"
+    rm -rf "$SCRATCH"
+}
+export -f manual_route manual_step_route
 export SCRATCH INPUT OUT EPOCH
 
 START_LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -155,23 +172,30 @@ for round in $(seq 1 "$RUNS"); do
     measure manual-rm rm -rf "$SCRATCH"
     rm -rf "$OUT/tb-tar"
     measure tb-tar "$TWINBUILD" build "$IN/bench-$FILES-tar.yaml" --out "$OUT/tb-tar"
-    measure gzip bash -c "gzip -6 -n -c '$OUT/tb-tar/bench.tar' > '$OUT/gzip.tar.gz'"
-    # shellcheck disable=SC2086 # JVM_FLAGS are words
-    measure tb-gzip java $JVM_FLAGS -cp "$TWINBUILD_JAR:$BENCH_DIR/classes" GzipBench \
-        "$OUT/tb-tar/bench.tar" "$OUT/pgz.tar.gz" "$THREADS"
-    rm -rf "$OUT/tb-targz"
-    measure tb-targz "$TWINBUILD" build "$IN/bench-$FILES-tar.gz.yaml" --out "$OUT/tb-targz" --threads "$THREADS"
+    measure manual-step bash -c manual_step_route
+    rm -rf "$OUT/tb-step"
+    measure tb-step "$TWINBUILD" build "$IN/bench-$FILES-step.yaml" --out "$OUT/tb-step"
+    if [ "$GZ" = 1 ]; then
+        measure gzip bash -c "gzip -6 -n -c '$OUT/tb-tar/bench.tar' > '$OUT/gzip.tar.gz'"
+        # shellcheck disable=SC2086 # JVM_FLAGS are words
+        measure tb-gzip java $JVM_FLAGS -cp "$TWINBUILD_JAR:$BENCH_DIR/classes" GzipBench \
+            "$OUT/tb-tar/bench.tar" "$OUT/pgz.tar.gz" "$THREADS"
+        rm -rf "$OUT/tb-targz"
+        measure tb-targz "$TWINBUILD" build "$IN/bench-$FILES-tar.gz.yaml" --out "$OUT/tb-targz" --threads "$THREADS"
+        digest_of tb-targz bench.tar.gz >> "$TIMES/targz-digests"
+    fi
     [ "$(digest_of tb-tar bench.tar)" = "$(sha256sum < "$OUT/tb-tar/bench.tar" | cut -d' ' -f1)" ] ||
         die "twinbuild printed a digest that is not its output's"
     digest_of tb-tar bench.tar >> "$TIMES/tar-digests"
-    digest_of tb-targz bench.tar.gz >> "$TIMES/targz-digests"
 done
 echo "-- once" >&2
-rm -rf "$OUT/tb-targz-1"
-measure tb-targz-t1 "$TWINBUILD" build "$IN/bench-$FILES-tar.gz.yaml" --out "$OUT/tb-targz-1" --threads 1
+if [ "$GZ" = 1 ]; then
+    rm -rf "$OUT/tb-targz-1"
+    measure tb-targz-t1 "$TWINBUILD" build "$IN/bench-$FILES-tar.gz.yaml" --out "$OUT/tb-targz-1" --threads 1
+fi
 rm -rf "$OUT/tb-tar-small"
 measure tb-tar-small "$TWINBUILD" build "$IN/bench-$SMALL-tar.yaml" --out "$OUT/tb-tar-small"
-gzip -t "$OUT/pgz.tar.gz" || die "GzipBench wrote a broken gzip"
+if [ "$GZ" = 1 ]; then gzip -t "$OUT/pgz.tar.gz" || die "GzipBench wrote a broken gzip"; fi
 END_LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # --- report -----------------------------------------------------------------------------------------
@@ -179,18 +203,25 @@ tb=$(best tb-tar)
 a=$(best_sum manual manual-rm)
 a_norm=$(best manual)
 b=$(best floor)
-gz=$(best gzip)
-pgz=$(best tb-gzip)
-tbgz=$(best tb-targz)
 r_a=$(ratio "$tb" "$a")
 r_b=$(ratio "$tb" "$b")
-r_gz=$(ratio "$pgz" "$gz")
-d_t2=$(digest_of tb-targz bench.tar.gz)
-d_t1=$(digest_of tb-targz-t1 bench.tar.gz)
-d_pgz=$(sha256sum < "$OUT/pgz.tar.gz" | cut -d' ' -f1)
-same_threads=$([ "$d_t1" = "$d_t2" ] && [ "$(sort -u "$TIMES/targz-digests" | wc -l)" = 1 ] && echo yes || echo NO)
+tbs=$(best tb-step)
+ms=$(best manual-step)
+r_s=$(ratio "$tbs" "$ms")
 same_tar=$([ "$(sort -u "$TIMES/tar-digests" | wc -l)" = 1 ] && echo yes || echo NO)
-same_pgz=$([ "$d_pgz" = "$d_t2" ] && echo yes || echo NO)
+same_threads=yes
+same_pgz=yes
+if [ "$GZ" = 1 ]; then
+    gz=$(best gzip)
+    pgz=$(best tb-gzip)
+    tbgz=$(best tb-targz)
+    r_gz=$(ratio "$pgz" "$gz")
+    d_t2=$(digest_of tb-targz bench.tar.gz)
+    d_t1=$(digest_of tb-targz-t1 bench.tar.gz)
+    d_pgz=$(sha256sum < "$OUT/pgz.tar.gz" | cut -d' ' -f1)
+    same_threads=$([ "$d_t1" = "$d_t2" ] && [ "$(sort -u "$TIMES/targz-digests" | wc -l)" = 1 ] && echo yes || echo NO)
+    same_pgz=$([ "$d_pgz" = "$d_t2" ] && echo yes || echo NO)
+fi
 rss_small=$(rss tb-tar-small)
 rss_big=$(rss tb-tar)
 
@@ -206,26 +237,39 @@ row() { printf '  %-46s %8.2f %8.2f %10s\n' "$1" "$2" "$3" "$4"; }
     row "(a) tar -x + tar -c ... + sha256sum + rm -rf" "$a" "$(cpu_sum manual manual-rm)" "$(rss manual) KB"
     row "    (a) without the rm -rf" "$a_norm" "$(cpu manual)" ""
     row "(b) sha256sum input.tar" "$b" "$(cpu floor)" "$(rss floor) KB"
-    row "gzip -6 -n bench.tar" "$gz" "$(cpu gzip)" "$(rss gzip) KB"
-    row "twinbuild gzip (GzipBench, $THREADS threads)" "$pgz" "$(cpu tb-gzip)" "$(rss tb-gzip) KB"
-    row "twinbuild build, tar.gz ($THREADS threads)" "$tbgz" "$(cpu tb-targz)" "$(rss tb-targz) KB"
-    row "twinbuild build, tar.gz (1 thread, once)" "$(best tb-targz-t1)" "$(cpu tb-targz-t1)" "$(rss tb-targz-t1) KB"
+    row "twinbuild build, tar, one step" "$tbs" "$(cpu tb-step)" "$(rss tb-step) KB"
+    row "(a) with the same step, + rm -rf" "$ms" "$(cpu manual-step)" "$(rss manual-step) KB"
+    if [ "$GZ" = 1 ]; then
+        row "gzip -6 -n bench.tar" "$gz" "$(cpu gzip)" "$(rss gzip) KB"
+        row "twinbuild gzip (GzipBench, $THREADS threads)" "$pgz" "$(cpu tb-gzip)" "$(rss tb-gzip) KB"
+        row "twinbuild build, tar.gz ($THREADS threads)" "$tbgz" "$(cpu tb-targz)" "$(rss tb-targz) KB"
+        row "twinbuild build, tar.gz (1 thread, once)" "$(best tb-targz-t1)" "$(cpu tb-targz-t1)" \
+            "$(rss tb-targz-t1) KB"
+    fi
     row "twinbuild build, tar, $SMALL entries (once)" "$(best tb-tar-small)" "$(cpu tb-tar-small)" "$rss_small KB"
     echo
     printf '  %-46s %8s %8s\n' "ratios (wall clock)" "" "target"
-    printf '  %-46s %8s %8s  %s\n' "twinbuild tar / (a)" "$r_a" "<= 1.0" "$(verdict "$r_a" 1.0)"
+    printf '  %-46s %8s %8s  %s\n' "twinbuild tar (no steps) / (a)" "$r_a" "<= 0.5" "$(verdict "$r_a" 0.5)"
     printf '  %-46s %8s\n' "    / (a) without the rm -rf" "$(ratio "$tb" "$a_norm")"
-    printf '  %-46s %8s %8s  %s\n' "twinbuild tar / (b)" "$r_b" "<= 2" "$(verdict "$r_b" 2)"
-    printf '  %-46s %8s %8s  %s\n' "twinbuild gzip / gzip -6 -n" "$r_gz" "<= 0.6" "$(verdict "$r_gz" 0.6)"
-    printf '  %-46s %8s\n' "    tar.gz build / ((a) + gzip)" \
-        "$(ratio "$tbgz" "$(awk -v x="$a" -v y="$gz" 'BEGIN { print x + y }')")"
-    printf '  %-46s %8s\n' "    (tar.gz build - tar build) / gzip" \
-        "$(ratio "$(awk -v x="$tbgz" -v y="$tb" 'BEGIN { print x - y }')" "$gz")"
+    printf '  %-46s %8s %8s  %s\n' "twinbuild tar (no steps) / (b)" "$r_b" "<= 2" "$(verdict "$r_b" 2)"
+    printf '  %-46s %8s %8s  %s\n' "twinbuild tar, one step / (a) with the step" "$r_s" "<= 1.0" \
+        "$(verdict "$r_s" 1.0)"
+    if [ "$GZ" = 1 ]; then
+        printf '  %-46s %8s %8s  %s\n' "twinbuild gzip / gzip -6 -n" "$r_gz" "<= 0.6" "$(verdict "$r_gz" 0.6)"
+        printf '  %-46s %8s\n' "    tar.gz build / ((a) + gzip)" \
+            "$(ratio "$tbgz" "$(awk -v x="$a" -v y="$gz" 'BEGIN { print x + y }')")"
+        printf '  %-46s %8s\n' "    (tar.gz build - tar build) / gzip" \
+            "$(ratio "$(awk -v x="$tbgz" -v y="$tb" 'BEGIN { print x - y }')" "$gz")"
+    fi
     printf '  %-46s %8s\n' "    CPU: twinbuild tar / (a), / (b)" \
         "$(ratio "$(cpu tb-tar)" "$(cpu_sum manual manual-rm)"), $(ratio "$(cpu tb-tar)" "$(cpu floor)")"
-    printf '  %-46s %8s  %s\n' "tar.gz identical, --threads 1 and $THREADS" "$same_threads" "$d_t2"
+    printf '  %-46s %8s\n' "    CPU: twinbuild one step / (a) with the step" \
+        "$(ratio "$(cpu tb-step)" "$(cpu manual-step)")"
+    if [ "$GZ" = 1 ]; then
+        printf '  %-46s %8s  %s\n' "tar.gz identical, --threads 1 and $THREADS" "$same_threads" "$d_t2"
+        printf '  %-46s %8s\n' "GzipBench output = the build's tar.gz" "$same_pgz"
+    fi
     printf '  %-46s %8s  %s\n' "tar identical in every round" "$same_tar" "$(head -n 1 "$TIMES/tar-digests")"
-    printf '  %-46s %8s\n' "GzipBench output = the build's tar.gz" "$same_pgz"
     printf '  %-46s %8s\n' "peak RSS, $SMALL -> $FILES entries" \
         "$(ratio "$rss_big" "$rss_small")x ($rss_small KB -> $rss_big KB)"
     echo

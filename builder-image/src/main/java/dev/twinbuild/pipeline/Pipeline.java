@@ -15,12 +15,15 @@ import dev.twinbuild.pipeline.emit.EmitContext;
 import dev.twinbuild.pipeline.emit.Outputs;
 import dev.twinbuild.pipeline.fetch.Fetcher;
 import dev.twinbuild.pipeline.fetch.OciPuller;
+import dev.twinbuild.pipeline.fetch.PinnedStream;
 import dev.twinbuild.pipeline.normalise.TreeNormalizer;
 import dev.twinbuild.pipeline.normalise.TreeScanner;
 import dev.twinbuild.pipeline.record.BuildRecord;
 import dev.twinbuild.pipeline.steps.Sandbox;
 import dev.twinbuild.pipeline.steps.StepRunner;
+import dev.twinbuild.pipeline.tree.IndexTree;
 import dev.twinbuild.pipeline.tree.Rootfs;
+import dev.twinbuild.pipeline.tree.Tree;
 import dev.twinbuild.pipeline.tree.TreeEntry;
 
 import java.io.IOException;
@@ -64,11 +67,19 @@ public final class Pipeline {
         record.variations.putAll(options.variations());
         Tools.versions(record.tools, !spec.steps.isEmpty());
 
-        Rootfs fs = new Rootfs(rootDir, spec.sourceDateEpoch);
+        // Without steps, and with outputs written from a stream of entries, no rootfs on disk
+        Tree fs;
+        if (rootless(spec)) {
+            Files.createDirectories(rootDir);
+            fs = new IndexTree(rootDir.resolve("contents"), spec.sourceDateEpoch);
+        } else {
+            fs = new Rootfs(rootDir, spec.sourceDateEpoch);
+        }
         assemble(doc, manifestDir, options, fs, record);
         runSteps(spec, options, work, rootDir, record);
 
-        List<TreeScanner.Scanned> scanned = new TreeScanner(rootDir, fs.meta(), options.dirOrder()).scan();
+        List<TreeScanner.Scanned> scanned = fs instanceof IndexTree index ? index.scan()
+                : new TreeScanner(rootDir, ((Rootfs) fs).meta(), options.dirOrder()).scan();
         List<TreeEntry> entries = new TreeNormalizer(spec, work.resolve("normalised")).normalize(scanned);
         record.entries = entries.size();
 
@@ -82,6 +93,9 @@ public final class Pipeline {
                         ctx));
             }
         }
+        if (fs instanceof IndexTree index) {
+            index.checkLayersUnchanged();
+        }
         record.outputs = outputs;
         Path recordFile = outDir.resolve(RECORD_FILE);
         Files.write(recordFile, (new String(Manifests.canonicalJson(record), StandardCharsets.UTF_8) + "\n")
@@ -89,7 +103,19 @@ public final class Pipeline {
         return new BuildResult(outputs, recordFile);
     }
 
-    private void assemble(SystemImageDocument doc, Path manifestDir, BuildOptions options, Rootfs fs,
+    /**
+     * Whether the tree can stay an index of entries: nothing runs in it, nothing rewrites contents, and no
+     * packages layer (its installation is checked and fixed up on disk).
+     */
+    static boolean rootless(SystemImageSpec spec) {
+        return spec.steps.isEmpty() && spec.normalize.isEmpty() && spec.layers.stream().allMatch(l -> l.packages == null)
+                && spec.outputs.stream().allMatch(o -> switch (o.format) {
+            case TAR, TAR_GZ, TAR_ZST, CPIO_GZ -> true;
+            default -> false;
+        });
+    }
+
+    private void assemble(SystemImageDocument doc, Path manifestDir, BuildOptions options, Tree fs,
                           BuildRecord record) throws IOException {
         SystemImageSpec spec = doc.spec;
         PackageLock lock = null;
@@ -99,9 +125,9 @@ public final class Pipeline {
             Layer l = spec.layers.get(i);
             String field = "spec.layers[" + i + "]";
             if (l.tar != null) {
-                Path blob = fetcher.fetch(l.tar.url, l.tar.sha256, manifestDir, field + ".tar");
-                try (InputStream in = Files.newInputStream(blob)) {
-                    new TarLayerApplier(fs, limits, devices).apply(in, field);
+                // Read once, hashed as it is applied (no copy of a local file into the cache)
+                try (PinnedStream in = fetcher.open(l.tar.url, l.tar.sha256, manifestDir, field + ".tar")) {
+                    in.verifying(() -> new TarLayerApplier(fs, limits, devices).apply(in, in.file(), field));
                 }
                 record.inputs.add(new BuildRecord.Input(field, "tar", l.tar.url, null, l.tar.sha256, null, null));
             } else if (l.oci != null) {
@@ -109,7 +135,7 @@ public final class Pipeline {
                 List<String> digests = new ArrayList<>();
                 for (Path b : blobs) {
                     try (InputStream in = Files.newInputStream(b)) {
-                        new TarLayerApplier(fs, limits, devices).apply(in, field + " (blob " + b.getFileName() + ")");
+                        new TarLayerApplier(fs, limits, devices).apply(in, b, field + " (blob " + b.getFileName() + ")");
                     }
                     digests.add(b.getFileName().toString());
                 }
@@ -122,7 +148,7 @@ public final class Pipeline {
                 PackageLock.LockedLayer locked = lock.forLayer(l.packages, field, PackageLock.fileFor(doc.source),
                         doc.source.toString());
                 Tools.packageVersions(record.tools);
-                record.inputs.add(new PackagesLayerApplier(fs, limits, fetcher).apply(l.packages, locked, field,
+                record.inputs.add(new PackagesLayerApplier((Rootfs) fs, limits, fetcher).apply(l.packages, locked, field,
                         options.workDir().resolve("packages"), spec.sourceDateEpoch, options.clockOffsetSeconds(),
                         options.cpus(), record));
             } else {

@@ -1,7 +1,7 @@
 package dev.twinbuild.pipeline.assemble;
 
 import dev.twinbuild.api.v1alpha1.InlineFile;
-import dev.twinbuild.pipeline.tree.Rootfs;
+import dev.twinbuild.pipeline.tree.Tree;
 import dev.twinbuild.pipeline.tree.SafePaths;
 
 import java.io.ByteArrayInputStream;
@@ -11,11 +11,11 @@ import java.util.List;
 
 /** Writes a {@code files:} layer: files, directories and symlinks given in the spec itself. */
 public final class InlineFilesApplier {
-    private final Rootfs fs;
+    private final Tree fs;
     private final long mtime;
 
     /** @param mtime the time inline entries carry: SOURCE_DATE_EPOCH */
-    public InlineFilesApplier(Rootfs fs, long mtime) {
+    public InlineFilesApplier(Tree fs, long mtime) {
         this.fs = fs;
         this.mtime = mtime;
     }

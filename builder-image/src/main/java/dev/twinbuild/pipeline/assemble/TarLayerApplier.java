@@ -2,13 +2,15 @@ package dev.twinbuild.pipeline.assemble;
 
 import dev.twinbuild.pipeline.InputException;
 import dev.twinbuild.pipeline.tree.EntryType;
-import dev.twinbuild.pipeline.tree.Rootfs;
+import dev.twinbuild.pipeline.tree.Tree;
 import dev.twinbuild.pipeline.tree.SafePaths;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -22,11 +24,11 @@ public final class TarLayerApplier {
     private static final String WHITEOUT = ".wh.";
     private static final String OPAQUE = ".wh..wh..opq";
 
-    private final Rootfs fs;
+    private final Tree fs;
     private final ArchiveLimits limits;
     private final boolean allowDevices;
 
-    public TarLayerApplier(Rootfs fs, ArchiveLimits limits, boolean allowDevices) {
+    public TarLayerApplier(Tree fs, ArchiveLimits limits, boolean allowDevices) {
         this.fs = fs;
         this.limits = limits;
         this.allowDevices = allowDevices;
@@ -34,9 +36,20 @@ public final class TarLayerApplier {
 
     /** @param layer names the layer in errors, e.g. {@code spec.layers[0]} */
     public void apply(InputStream raw, String layer) throws IOException {
+        apply(raw, null, layer);
+    }
+
+    /**
+     * @param rawFile the file {@code raw} reads from its start, if any: then the contents of an uncompressed
+     *                layer are handed to the tree with their place in it ({@link Tree#putFileAt})
+     */
+    public void apply(InputStream raw, Path rawFile, String layer) throws IOException {
         CountingInputStream compressed = new CountingInputStream(new NoEstimate(raw));
-        InputStream plain = new LimitedInputStream(Decompressors.open(compressed, layer), layer, limits,
-                compressed::count);
+        BufferedInputStream buffered = new BufferedInputStream(compressed, 1 << 16);
+        InputStream decompressed = Decompressors.open(buffered, layer);
+        // Decompressors hands back the stream it was given when there is nothing to decompress.
+        Path positional = decompressed == buffered ? rawFile : null;
+        InputStream plain = new LimitedInputStream(decompressed, layer, limits, compressed::count);
         // Names are decoded as UTF-8 explicitly: the platform charset would make them depend on the locale.
         TarArchiveInputStream tar = new TarArchiveInputStream(plain, "UTF-8");
         Map<String, EntryType> seen = new HashMap<>();
@@ -92,7 +105,15 @@ public final class TarLayerApplier {
             added.add(real);
             switch (type) {
                 case DIR -> fs.putDir(real, mode, uid, gid, mtime);
-                case FILE -> fs.putFile(real, new Guarded(tar, what), e.getSize(), mode, uid, gid, mtime);
+                case FILE -> {
+                    if (positional != null && !e.isSparse()) {
+                        // the tar reader has read exactly the headers: its count is where the content starts
+                        fs.putFileAt(real, new Guarded(tar, what), e.getSize(), positional, tar.getBytesRead(), mode,
+                                uid, gid, mtime);
+                    } else {
+                        fs.putFile(real, new Guarded(tar, what), e.getSize(), mode, uid, gid, mtime);
+                    }
+                }
                 case SYMLINK -> fs.putSymlink(real, e.getLinkName(), uid, gid, mtime, what);
                 case HARDLINK -> {
                     String target = SafePaths.normalise(e.getLinkName(), what + " (hardlink target)");

@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -80,7 +79,7 @@ public final class CpioEmitter implements Emitter {
             if (inline != null) {
                 cpio.write(inline);
             } else if (size > 0) {
-                try (InputStream in = Files.newInputStream(content.source())) {
+                try (InputStream in = content.openContent()) {
                     in.transferTo(cpio);
                 }
             }

@@ -11,7 +11,6 @@ import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -46,7 +45,7 @@ public final class TarEmitter implements Emitter {
             TarArchiveEntry t = entry(e);
             tar.putArchiveEntry(t);
             if (e.type() == EntryType.FILE && e.source() != null) {
-                try (InputStream in = Files.newInputStream(e.source())) {
+                try (InputStream in = e.openContent()) {
                     long n = copy(in, tar, buf, e.size());
                     if (n != e.size()) {
                         throw new IOException(e.path() + " changed while it was archived");

@@ -63,7 +63,14 @@ public final class TreeMaterializer {
                     Files.setPosixFilePermissions(p, DIR_MODE);
                 }
                 case FILE -> {
-                    if (e.source() != null) {
+                    if (e.source() != null && e.offset() != TreeEntry.WHOLE_FILE) {
+                        try (java.io.InputStream in = e.openContent()) {
+                            Files.copy(in, p);
+                        }
+                        if (Files.size(p) != e.size()) {
+                            throw new IOException(e.path() + " changed while it was materialised");
+                        }
+                    } else if (e.source() != null) {
                         Files.copy(e.source(), p);
                         if (Files.size(p) != e.size()) {
                             throw new IOException(e.path() + " changed while it was materialised");

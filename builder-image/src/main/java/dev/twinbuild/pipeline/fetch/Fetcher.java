@@ -18,6 +18,7 @@ import java.util.Map;
 /**
  * Fetches pinned inputs into a content-addressed cache ({@code sha256/<hex>}). Content is hashed while it
  * is copied, and only a verified copy is ever used, so a file that changes after the check cannot slip in.
+ * {@link #open} reads a local file where it lies instead, hashed as it is consumed ({@link PinnedStream}).
  */
 public final class Fetcher {
     private final Path cacheDir;
@@ -76,6 +77,32 @@ public final class Fetcher {
             }
             return r.value();
         }
+        Path local = local(url, baseDir, field);
+        try (InputStream in = Files.newInputStream(local)) {
+            return store(in, sha256, field);
+        } catch (NoSuchFileException e) {
+            throw new InputException(field + ".url", "no such file: " + local);
+        }
+    }
+
+    /**
+     * Opens a pinned input to be read once: a local file where it lies (hashed while it is read, not copied
+     * into the cache first), anything else from the cache, fetching it first.
+     */
+    public PinnedStream open(String url, String sha256, Path baseDir, String field) throws IOException {
+        Path target = cached(sha256);
+        if (Files.isRegularFile(target) || url.startsWith("http://") || url.startsWith("https://")) {
+            return PinnedStream.verified(fetch(url, sha256, baseDir, field));
+        }
+        Path local = local(url, baseDir, field);
+        try {
+            return new PinnedStream(local, sha256(), sha256, field, maxBytes);
+        } catch (NoSuchFileException e) {
+            throw new InputException(field + ".url", "no such file: " + local);
+        }
+    }
+
+    private static Path local(String url, Path baseDir, String field) {
         Path local;
         if (url.startsWith("file://")) {
             local = Path.of(URI.create(url));
@@ -87,11 +114,7 @@ public final class Fetcher {
         } else {
             local = baseDir.resolve(url);
         }
-        try (InputStream in = Files.newInputStream(local)) {
-            return store(in, sha256, field);
-        } catch (NoSuchFileException e) {
-            throw new InputException(field + ".url", "no such file: " + local);
-        }
+        return local;
     }
 
     /** Copies {@code in} into the cache if and only if its sha256 is {@code sha256}. */

@@ -119,7 +119,6 @@ public final class TreeNormalizer {
 
     private TreeEntry clamp(TreeEntry e) {
         long t = Math.max(0, Math.min(e.mtime(), sourceDateEpoch));
-        return t == e.mtime() ? e : new TreeEntry(e.path(), e.type(), e.mode(), e.uid(), e.gid(), t, e.size(),
-                e.linkTarget(), e.devMajor(), e.devMinor(), e.source());
+        return t == e.mtime() ? e : e.withMtime(t);
     }
 }

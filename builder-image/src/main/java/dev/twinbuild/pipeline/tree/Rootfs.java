@@ -36,7 +36,7 @@ import java.util.concurrent.RecursiveAction;
  * that cannot change the result: directories already resolved are remembered ({@link #realDirs}), and
  * entries are created first ({@code O_EXCL}) and only cleared away when something is in the way.
  */
-public final class Rootfs {
+public final class Rootfs implements Tree {
     private static final LinkOption[] NOFOLLOW = {LinkOption.NOFOLLOW_LINKS};
     private static final int COPY_BUFFER = 256 * 1024;
 
@@ -68,6 +68,7 @@ public final class Rootfs {
     }
 
     /** Resolves where {@code rel} lives, creating missing parent directories (root-owned, 0755). */
+    @Override
     public String place(String rel, String what) throws IOException {
         int slash = rel.lastIndexOf('/');
         if (slash > 0) {
@@ -128,6 +129,7 @@ public final class Rootfs {
         }
     }
 
+    @Override
     public void putFile(String real, InputStream content, long size, int mode, long uid, long gid, long mtime)
             throws IOException {
         Path p = dir.resolve(real);
@@ -182,6 +184,7 @@ public final class Rootfs {
         }
     }
 
+    @Override
     public void putDir(String real, int mode, long uid, long gid, long mtime) throws IOException {
         Path p = dir.resolve(real);
         if (!real.isEmpty()) {
@@ -201,6 +204,7 @@ public final class Rootfs {
         meta.put(real, new Meta(EntryType.DIR, mode & 07777, disk, uid, gid, mtime, null, 0, 0));
     }
 
+    @Override
     public void putSymlink(String real, String target, long uid, long gid, long mtime, String what)
             throws IOException {
         SafePaths.checkSymlinkTarget(real, target, what);
@@ -214,7 +218,11 @@ public final class Rootfs {
         meta.put(real, new Meta(EntryType.SYMLINK, 0777, 0777, uid, gid, mtime, target, 0, 0));
     }
 
+    @Override
     public void putHardlink(String real, String targetReal, String what) throws IOException {
+        if (real.equals(targetReal)) {
+            throw new InputException(what, "hardlink to itself");
+        }
         Path target = dir.resolve(targetReal);
         Meta tm = meta.get(targetReal);
         if (!Files.isRegularFile(target, NOFOLLOW) || tm == null || tm.type() != EntryType.FILE) {
@@ -230,6 +238,7 @@ public final class Rootfs {
         meta.put(real, tm);
     }
 
+    @Override
     public void putSpecial(String real, EntryType type, int mode, long uid, long gid, long mtime, int major,
                            int minor) throws IOException {
         Path p = dir.resolve(real);
@@ -245,6 +254,7 @@ public final class Rootfs {
     }
 
     /** Removes {@code real} and everything below it, on disk and in the metadata. */
+    @Override
     public void remove(String real) throws IOException {
         Path p = dir.resolve(real);
         if (Files.isDirectory(p, NOFOLLOW)) {
@@ -262,6 +272,7 @@ public final class Rootfs {
     }
 
     /** Removes the children of a directory except those {@code keep} names (an OCI opaque whiteout). */
+    @Override
     public void clearChildren(String realDir, Set<String> keep) throws IOException {
         Path p = dir.resolve(realDir);
         if (!Files.isDirectory(p, NOFOLLOW)) {
@@ -280,6 +291,7 @@ public final class Rootfs {
     }
 
     /** Restores directory times, which adding children changed, once a layer is complete. */
+    @Override
     public void fixDirectoryTimes() throws IOException {
         NavigableMap<String, Meta> desc = meta.descendingMap();
         for (Map.Entry<String, Meta> e : desc.entrySet()) {

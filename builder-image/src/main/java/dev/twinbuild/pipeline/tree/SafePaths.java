@@ -3,6 +3,9 @@ package dev.twinbuild.pipeline.tree;
 import dev.twinbuild.pipeline.InputException;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -19,6 +22,8 @@ import java.util.List;
 public final class SafePaths {
     private static final int MAX_LINKS = 40;
     public static final int MAX_PATH_BYTES = 4096;
+    /** NAME_MAX of Linux file systems; tar and cpio readers expect no more either. */
+    public static final int MAX_NAME_BYTES = 255;
 
     private SafePaths() {
     }
@@ -41,6 +46,10 @@ public final class SafePaths {
             }
             if (p.equals("..")) {
                 throw new InputException(what, "'..' in path '" + raw + "' is refused");
+            }
+            // Checked here, not left to the file system: its error would be a bare exception with a host path.
+            if (p.length() > MAX_NAME_BYTES / 3 && p.getBytes(StandardCharsets.UTF_8).length > MAX_NAME_BYTES) {
+                throw new InputException(what, "a name component is longer than " + MAX_NAME_BYTES + " bytes");
             }
             parts.add(p);
         }
@@ -88,25 +97,63 @@ public final class SafePaths {
         }
     }
 
+    /** What is at a path of the tree, as far as resolving names is concerned. */
+    public enum Kind { MISSING, DIR, SYMLINK, OTHER }
+
+    /** A tree to resolve names in: on disk ({@link #onDisk}) or an index of entries. */
+    public interface Lookup {
+        Kind kind(String rel) throws IOException;
+
+        String readLink(String rel) throws IOException;
+    }
+
+    public static Lookup onDisk(Path root) {
+        return new Lookup() {
+            @Override
+            public Kind kind(String rel) throws IOException {
+                BasicFileAttributes a;
+                try {
+                    a = Files.readAttributes(rel.isEmpty() ? root : root.resolve(rel), BasicFileAttributes.class,
+                            LinkOption.NOFOLLOW_LINKS);
+                } catch (NoSuchFileException e) {
+                    return Kind.MISSING;
+                }
+                return a.isSymbolicLink() ? Kind.SYMLINK : a.isDirectory() ? Kind.DIR : Kind.OTHER;
+            }
+
+            @Override
+            public String readLink(String rel) throws IOException {
+                return Files.readSymbolicLink(root.resolve(rel)).toString();
+            }
+        };
+    }
+
     /**
      * Resolves the parent directories of {@code rel} inside {@code root}, following symlinks chroot-style,
      * and returns the on-disk path of the final component (not followed). Refuses escapes and loops.
      */
     public static Path resolveParent(Path root, String rel, String what) throws IOException {
+        String real = resolveParent(onDisk(root), rel, what);
+        return real.isEmpty() ? root : root.resolve(real);
+    }
+
+    /** {@link #resolveParent(Path, String, String)} in any tree; returns the path relative to its root. */
+    public static String resolveParent(Lookup tree, String rel, String what) throws IOException {
         if (rel.isEmpty()) {
-            return root;
+            return rel;
         }
         int slash = rel.lastIndexOf('/');
         String parent = slash < 0 ? "" : rel.substring(0, slash);
         String last = slash < 0 ? rel : rel.substring(slash + 1);
-        String resolved = resolveDir(root, parent, what, new int[]{0});
-        return resolved.isEmpty() ? root.resolve(last) : root.resolve(resolved).resolve(last);
+        String resolved = resolveDir(tree, parent, what, new int[]{0});
+        return resolved.isEmpty() ? last : resolved + "/" + last;
     }
 
     /** Resolves a directory path fully (all components followed chroot-style); returns it relative to root. */
-    private static String resolveDir(Path root, String rel, String what, int[] links) throws IOException {
+    private static String resolveDir(Lookup tree, String rel, String what, int[] links) throws IOException {
         Deque<String> done = new ArrayDeque<>();
         Deque<String> todo = new ArrayDeque<>();
+        String lastLink = null;
         for (String p : rel.split("/")) {
             if (!p.isEmpty()) {
                 todo.addLast(p);
@@ -124,12 +171,14 @@ public final class SafePaths {
                 done.removeLast();
                 continue;
             }
-            Path candidate = root.resolve(String.join("/", done)).resolve(p);
-            if (Files.isSymbolicLink(candidate)) {
+            String candidate = join(done, p);
+            Kind k = tree.kind(candidate);
+            if (k == Kind.SYMLINK) {
                 if (++links[0] > MAX_LINKS) {
                     throw new InputException(what, "too many levels of symbolic links");
                 }
-                String target = Files.readSymbolicLink(candidate).toString();
+                String target = tree.readLink(candidate);
+                lastLink = candidate + " -> " + target;
                 if (target.startsWith("/")) {
                     done.clear();
                 }
@@ -144,13 +193,20 @@ public final class SafePaths {
                 }
                 continue;
             }
-            if (Files.exists(candidate, LinkOption.NOFOLLOW_LINKS)
-                    && !Files.isDirectory(candidate, LinkOption.NOFOLLOW_LINKS)) {
-                throw new InputException(what, "'" + String.join("/", done) + (done.isEmpty() ? "" : "/") + p
-                        + "' is not a directory");
+            if (k == Kind.MISSING) {
+                // Only a symlink can lead here: the parents of every entry are created before it is placed.
+                throw new InputException(what, "'" + candidate + "' is not a directory in the tree"
+                        + (lastLink == null ? "" : " (reached through the symlink " + lastLink + ")"));
+            }
+            if (k != Kind.DIR) {
+                throw new InputException(what, "'" + candidate + "' is not a directory");
             }
             done.addLast(p);
         }
         return String.join("/", done);
+    }
+
+    private static String join(Deque<String> dirs, String last) {
+        return dirs.isEmpty() ? last : String.join("/", dirs) + "/" + last;
     }
 }

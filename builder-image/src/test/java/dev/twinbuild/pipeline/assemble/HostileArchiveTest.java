@@ -31,9 +31,25 @@ class HostileArchiveTest {
         return refused(archive, ArchiveLimits.DEFAULT, "");
     }
 
+    /**
+     * Refused by both ways of assembling (an index of entries for a build without steps, a rootfs on disk
+     * otherwise), with the same error.
+     */
     private InputException refused(byte[] archive, ArchiveLimits limits, String extraSpec) {
+        InputException index = refused(archive, limits, extraSpec, "index");
+        InputException rootfs = refused(archive, limits, extraSpec + """
+                  normalize:
+                    - type: json
+                      paths: ["/nothing/here/*.json"]
+                """, "rootfs");
+        assertThat(rootfs.field()).isEqualTo(index.field());
+        assertThat(rootfs.getMessage()).isEqualTo(index.getMessage());
+        return index;
+    }
+
+    private InputException refused(byte[] archive, ArchiveLimits limits, String extraSpec, String variant) {
         Path in = tmp.resolve("in");
-        Path work = tmp.resolve("work");
+        Path work = tmp.resolve("work").resolve(variant);
         String sha;
         try {
             sha = Builds.input(in, "layer.tar", archive);
@@ -45,9 +61,9 @@ class HostileArchiveTest {
             Builds.build(Builds.tarManifest("layer.tar", sha, "[{format: tar}]") + extraSpec, in, work,
                     BuildOptions.defaults(work.resolve("w")), limits);
         });
-        assertThat(t).isInstanceOf(InputException.class);
+        assertThat(t).as(variant).isInstanceOf(InputException.class);
         assertThat(snapshotOutside()).as("nothing written outside the work directory").isEqualTo(before);
-        assertThat(tmp.resolve("work/out/t.tar")).doesNotExist();
+        assertThat(work.resolve("out/t.tar")).doesNotExist();
         return (InputException) t;
     }
 
@@ -102,6 +118,30 @@ class HostileArchiveTest {
         Map<String, String> entries = list(tmp.resolve("work/out").resolve(r.outputs().get(0).file()));
         assertThat(entries).containsEntry("./etc/passwd", "file").containsEntry("./hostetc", "symlink:/etc");
         assertThat(Files.getLastModifiedTime(Path.of("/etc/passwd")).toMillis()).isEqualTo(passwd);
+    }
+
+    @Test
+    void writingThroughAnAbsoluteSymlinkToAMissingDirectoryIsRefusedAndNamed() {
+        InputException e = refused(new Tars().symlink("lib", "/nonexistent/lib").file("lib/x.so", "elf").bytes());
+        assertThat(e.field()).contains("spec.layers[0]").contains("lib/x.so");
+        assertThat(e.getMessage()).contains("not a directory in the tree").doesNotContain(tmp.toString());
+
+        InputException deep = refused(new Tars().dir("usr/", 0755).symlink("usr/lib", "/missing")
+                .file("usr/lib/a/b/c", "x").bytes());
+        assertThat(deep.field()).contains("usr/lib/a/b/c");
+        assertThat(deep.getMessage()).contains("not a directory in the tree").doesNotContain(tmp.toString());
+    }
+
+    @Test
+    void nameComponentOver255BytesIsRefusedAndNamed() {
+        String longName = "d/" + "n".repeat(256);
+        InputException e = refused(new Tars().file(longName, "x").bytes());
+        assertThat(e.field()).contains("spec.layers[0]").contains(longName);
+        assertThat(e.getMessage()).contains("255 bytes").doesNotContain(tmp.toString());
+        // Bytes, not characters: 128 two-byte characters are 256 bytes.
+        assertThat(refused(new Tars().dir("é".repeat(128) + "/", 0755).bytes()).getMessage()).contains("255 bytes");
+        assertThat(refused(new Tars().symlink("s", "t").hardlink("h", "x/" + "n".repeat(300)).bytes())
+                .getMessage()).contains("255 bytes");
     }
 
     @Test

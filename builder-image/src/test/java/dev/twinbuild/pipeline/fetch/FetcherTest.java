@@ -108,6 +108,42 @@ class FetcherTest {
     }
 
     @Test
+    void openReadsALocalFileOnceWhereItLiesAndChecksThePinAfterwards() throws IOException {
+        byte[] content = randomBytes(300_000, 7);
+        Files.write(base.resolve("layer.tar"), content);
+        String sha = Hashes.sha256(content);
+        Fetcher f = new Fetcher(cache, 1 << 30);
+
+        try (PinnedStream in = f.open("layer.tar", sha, base, FIELD)) {
+            // The consumer stops early (as a tar reader does before the trailing blocks): the rest is hashed.
+            in.verifying(() -> assertThat(in.readNBytes(1000)).hasSize(1000));
+        }
+        assertThat(cacheFiles()).as("no copy of a local input").isEmpty();
+
+        String wrong = Hashes.sha256("other".getBytes(StandardCharsets.UTF_8));
+        try (PinnedStream in = f.open("layer.tar", wrong, base, FIELD)) {
+            // A mismatch explains whatever the consumer then failed on, so it is what is reported.
+            assertThatThrownBy(() -> in.verifying(() -> {
+                in.readNBytes(10);
+                throw new InputException("spec.layers[0] entry 'x'", "malformed archive");
+            })).isInstanceOfSatisfying(InputException.class, e -> {
+                assertThat(e.field()).isEqualTo(FIELD + ".sha256");
+                assertThat(e.getMessage()).contains("mismatch").contains(sha);
+            });
+        }
+        try (PinnedStream in = f.open("layer.tar", sha, base, FIELD)) {
+            // The pin holds, so the consumer's own error stands.
+            assertThatThrownBy(() -> in.verifying(() -> {
+                throw new InputException("spec.layers[0] entry 'x'", "malformed archive");
+            })).hasMessageContaining("malformed archive");
+        }
+        assertThatThrownBy(() -> new Fetcher(cache, 100_000).open("layer.tar", sha, base, FIELD)
+                .verifying(() -> { })).isInstanceOf(InputException.class).hasMessageContaining("larger than");
+        assertThatThrownBy(() -> f.open("missing.tar", sha, base, FIELD))
+                .isInstanceOfSatisfying(InputException.class, e -> assertThat(e.field()).isEqualTo(FIELD + ".url"));
+    }
+
+    @Test
     void localPathIsNotResolvedAgainstTheWorkingDirectory() throws IOException {
         // Same relative name exists nowhere under base: the error names the field and the resolved file.
         String sha = Hashes.sha256("x".getBytes(StandardCharsets.UTF_8));
