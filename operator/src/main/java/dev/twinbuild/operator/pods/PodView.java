@@ -9,7 +9,7 @@ import java.time.Instant;
 import java.util.Optional;
 
 /** What the reconciler needs to know about one builder pod, read from its status. */
-public record PodView(String name, int attempt, String phase, String node, Instant startTime, boolean deleting,
+public record PodView(String name, String uid, Instant created, int attempt, String phase, String node, Instant startTime, boolean deleting,
                       String podReason, String podMessage, Terminated terminated, Unschedulable unschedulable) {
 
     public record Terminated(int exitCode, String reason, String message, Instant startedAt, Instant finishedAt) {
@@ -47,7 +47,8 @@ public record PodView(String name, int attempt, String phase, String node, Insta
                 }
             }
         }
-        return new PodView(pod.getMetadata().getName(), attempt == null ? 1 : Integer.parseInt(attempt), phase,
+        return new PodView(pod.getMetadata().getName(), pod.getMetadata().getUid(),
+                time(pod.getMetadata().getCreationTimestamp()), attempt == null ? 1 : Integer.parseInt(attempt), phase,
                 pod.getSpec() == null ? null : pod.getSpec().getNodeName(), start,
                 pod.getMetadata().getDeletionTimestamp() != null, reason, message, terminated, unschedulable);
     }

@@ -12,11 +12,14 @@ import dev.twinbuild.operator.pods.ManifestConfigMap;
 import dev.twinbuild.operator.pods.Names;
 import dev.twinbuild.operator.status.StatusComposer;
 import dev.twinbuild.operator.store.ArtifactVerifier;
+import dev.twinbuild.operator.store.GrantIssuer;
 import dev.twinbuild.pipeline.InputException;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
@@ -47,7 +50,8 @@ import java.util.Set;
 @RBACRule(apiGroups = "", resources = "pods", verbs = {"get", "list", "watch", "create", "delete"})
 @RBACRule(apiGroups = "", resources = "configmaps", verbs = {"get", "list", "create", "delete", "deletecollection"})
 @RBACRule(apiGroups = "", resources = "events", verbs = {"create", "patch"})
-@RBACRule(apiGroups = "", resources = "secrets", verbs = {"get"})
+// Secrets: a spec's own store credentials (get); builds' upload grants, owned by their pods (create, delete).
+@RBACRule(apiGroups = "", resources = "secrets", verbs = {"get", "create", "delete"})
 // Leader election (twinbuild.leader-election.enabled=true, for more than one replica).
 @RBACRule(apiGroups = "coordination.k8s.io", resources = "leases", verbs = {"get", "create", "update"})
 public class SystemImageReconciler implements Reconciler<SystemImage> {
@@ -59,16 +63,19 @@ public class SystemImageReconciler implements Reconciler<SystemImage> {
     private final ArtifactVerifier verifier;
     private final MismatchDiagnoser diagnoser;
     private final TransitionReporter reporter;
+    private final GrantIssuer grants;
 
     @Inject
     public SystemImageReconciler(OperatorSettings settings, BuildMetrics metrics, Clock clock,
-                                 ArtifactVerifier verifier, MismatchDiagnoser diagnoser, EventRecorder events) {
+                                 ArtifactVerifier verifier, MismatchDiagnoser diagnoser, EventRecorder events,
+                                 GrantIssuer grants) {
         this.settings = settings;
         this.metrics = metrics;
         this.clock = clock;
         this.verifier = verifier;
         this.diagnoser = diagnoser;
         this.reporter = new TransitionReporter(events, metrics);
+        this.grants = grants;
     }
 
     @Override
@@ -109,7 +116,8 @@ public class SystemImageReconciler implements Reconciler<SystemImage> {
         } else if (invalid != null) {
             next = composer.failed(hash, List.of(), "InvalidSpec", invalid);
         } else {
-            Generation.Outcome outcome = new Generation(si, hash, store, settings, now, children, verifier, diagnoser)
+            Generation.Outcome outcome = new Generation(si, hash, store, settings, now, children, verifier, diagnoser,
+                    grants)
                     .advance(sameSpec ? previous.builds : List.of(), pods, composer,
                             sameSpec ? previous.artifacts : List.of());
             outcome.started().forEach(b -> reporter.started(si, b));
@@ -118,13 +126,16 @@ public class SystemImageReconciler implements Reconciler<SystemImage> {
         }
         reporter.report(si, previous, next, now);
 
-        UpdateControl<SystemImage> control;
-        if (previous != null && Serialization.asJson(previous).equals(Serialization.asJson(next))) {
-            control = UpdateControl.noUpdate();
-        } else {
-            si.setStatus(next);
-            control = UpdateControl.patchStatus(si);
+        StatusRedaction.apply(next);
+        if (previous == null || !Serialization.asJson(previous).equals(Serialization.asJson(next))) {
+            // Patched and cached at once: the next pass must see the pod UIDs this one recorded.
+            SystemImage fresh = new SystemImage();
+            fresh.setMetadata(new ObjectMetaBuilder().withName(si.getMetadata().getName())
+                    .withNamespace(si.getMetadata().getNamespace()).build());
+            fresh.setStatus(next);
+            PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(si, fresh, context);
         }
+        UpdateControl<SystemImage> control = UpdateControl.noUpdate();
         if (wakeAt != null) {
             Duration delay = Duration.between(now, wakeAt);
             control.rescheduleAfter(delay.isNegative() ? Duration.ofMillis(100) : delay.plusMillis(100));

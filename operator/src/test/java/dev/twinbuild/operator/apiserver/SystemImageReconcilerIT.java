@@ -1,7 +1,5 @@
 package dev.twinbuild.operator.apiserver;
 
-import dev.twinbuild.api.v1alpha1.ArtifactStore;
-import dev.twinbuild.api.v1alpha1.S3Store;
 import dev.twinbuild.operator.Fixtures;
 import dev.twinbuild.operator.api.v1alpha1.BuildPhase;
 import dev.twinbuild.operator.api.v1alpha1.Phase;
@@ -12,15 +10,19 @@ import dev.twinbuild.operator.events.EventRecorder;
 import dev.twinbuild.operator.metrics.BuildMetrics;
 import dev.twinbuild.operator.pods.Names;
 import dev.twinbuild.operator.reconciler.SystemImageReconciler;
+import dev.twinbuild.operator.store.GrantIssuer;
+import dev.twinbuild.operator.store.S3ProxyServer;
 import dev.twinbuild.operator.store.StoreArtifactVerifier;
 import dev.twinbuild.operator.store.StoreClients;
 import dev.twinbuild.operator.diagnosis.StoreMismatchDiagnoser;
 import dev.twinbuild.store.BuildSummary;
+import dev.twinbuild.store.GrantUploader;
 import dev.twinbuild.store.Sha256;
+import dev.twinbuild.store.UploadGrants;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -40,8 +42,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -52,7 +54,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SystemImageReconcilerIT {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static KubernetesClient client;
-    private static S3Proxy s3;
+    private static S3ProxyServer s3;
     private static final List<String> FIGURES = new ArrayList<>();
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -63,7 +65,7 @@ class SystemImageReconcilerIT {
     @BeforeAll
     static void cluster() throws Exception {
         client = ApiServer.client();
-        s3 = new S3Proxy();
+        s3 = new S3ProxyServer();
     }
 
     @AfterAll
@@ -82,9 +84,7 @@ class SystemImageReconcilerIT {
         ns = ns.length() > 50 ? ns.substring(0, 50) : ns;
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
                 .create();
-        client.secrets().inNamespace(ns).resource(new SecretBuilder().withNewMetadata().withName("s3")
-                .endMetadata().withStringData(Map.of("accessKeyId", S3Proxy.ACCESS_KEY,
-                        "secretAccessKey", S3Proxy.SECRET_KEY)).build()).create();
+        // No Secret in the namespace: the operator alone holds the store's credentials.
         kubelet = new FakeKubelet(client, ns);
         kubelet.nodes("node-a", "node-b", "node-c");
         startOperator(OperatorSettings.defaults().withTiming(3, Duration.ofSeconds(1), Duration.ofSeconds(2)));
@@ -97,13 +97,16 @@ class SystemImageReconcilerIT {
         }
     }
 
-    private void startOperator(OperatorSettings settings) {
+    private void startOperator(OperatorSettings base) {
         Clock clock = Clock.systemUTC();
+        OperatorSettings settings = base.withDefaultStore(s3.store());
+        StoreClients clients = new StoreClients(client, settings.defaultStore(), S3ProxyServer.settings(),
+                S3ProxyServer.credentials());
         operator = new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false)
                 .withConcurrentReconciliationThreads(2));
         operator.register(new SystemImageReconciler(settings, new BuildMetrics(registry), clock,
-                new StoreArtifactVerifier(new StoreClients(client)),
-                new StoreMismatchDiagnoser(new StoreClients(client), 1L << 30), new EventRecorder(client, clock)),
+                new StoreArtifactVerifier(clients), new StoreMismatchDiagnoser(clients, 1L << 30),
+                new EventRecorder(client, clock), new GrantIssuer(clients)),
                 c -> c.settingNamespace(ns));
         operator.start();
     }
@@ -113,12 +116,6 @@ class SystemImageReconcilerIT {
         si.getMetadata().setNamespace(ns);
         si.getMetadata().setUid(null);
         si.getMetadata().setGeneration(null);
-        ArtifactStore store = new ArtifactStore();
-        store.s3 = new S3Store();
-        store.s3.endpoint = s3.endpoint().toString();
-        store.s3.bucket = S3Proxy.BUCKET;
-        store.s3.credentialsSecret = "s3";
-        si.getSpec().store = store;
         return client.resource(si).create();
     }
 
@@ -137,22 +134,40 @@ class SystemImageReconcilerIT {
         return status(name);
     }
 
-    /** Uploads the build's outputs (content decides the digest) and returns its termination message. */
+    /**
+     * Plays the builder: uploads the outputs (content decides the digest) through the grants the
+     * operator gave the pod — the only access a builder has — and returns its termination message.
+     */
     private String upload(Pod pod, String content) throws Exception {
-        String prefix = ns + "/" + pod.getMetadata().getLabels().get(Names.LABEL_IMAGE) + "/"
-                + pod.getMetadata().getLabels().get(Names.LABEL_SPEC_HASH) + "/b"
-                + pod.getMetadata().getLabels().get(Names.LABEL_BUILD_INDEX);
+        return upload(pod, content, null);
+    }
+
+    /** @param claimed when set, the digest the "build" reports instead of the real one (a lying pod) */
+    private String upload(Pod pod, String content, String claimed) throws Exception {
+        GrantUploader store = new GrantUploader(grants(pod));
         List<BuildSummary.Output> outputs = new ArrayList<>();
         for (String[] o : new String[][]{{"tar", "img.tar"}, {"tar.gz", "img.tar.gz"}}) {
             Path file = Files.createTempFile("artifact", o[1]);
             Files.write(file, archive(o[0], content));
-            var stored = s3.store.put(prefix + "/" + o[1], file, Sha256.hex(file));
-            outputs.add(new BuildSummary.Output(o[0], o[1], stored.sha256(), stored.size(), stored.location()));
+            var stored = store.put(o[1], file, Sha256.hex(file));
+            outputs.add(new BuildSummary.Output(o[0], o[1], claimed != null ? claimed : stored.sha256(), stored.size(),
+                    stored.location()));
         }
         Path record = Files.createTempFile("record", ".json");
         Files.writeString(record, "{}");
-        var rec = s3.store.put(prefix + "/build-record.json", record, Sha256.hex(record));
+        var rec = store.put("build-record.json", record, Sha256.hex(record));
         return BuildSummary.success(outputs, rec.location()).toTerminationMessage();
+    }
+
+    /** The grants the operator put into the pod's Secret (the file the pod would mount). */
+    private UploadGrants grants(Pod pod) {
+        String name = GrantIssuer.secretName(pod.getMetadata().getName());
+        Poll.until(WAIT, () -> client.secrets().inNamespace(ns).withName(name).get() != null);
+        Secret secret = client.secrets().inNamespace(ns).withName(name).get();
+        assertThat(secret.getMetadata().getOwnerReferences()).singleElement()
+                .satisfies(o -> assertThat(o.getUid()).isEqualTo(pod.getMetadata().getUid()));
+        return UploadGrants.parse(new String(Base64.getDecoder().decode(secret.getData().get(UploadGrants.FILE)),
+                StandardCharsets.UTF_8));
     }
 
     /** A real (tiny) tar or tar.gz, so that a mismatch can be diffed entry by entry. */
@@ -244,10 +259,10 @@ class SystemImageReconcilerIT {
         assertThat(s.mismatch.outputs.get(0).sha256).containsOnlyKeys("b0", "b1");
         assertThat(s.artifacts).as("both sides kept").hasSize(4);
         assertThat(s.mismatch.differingPaths).as("diffed entry by entry").containsExactly("./etc/content");
-        assertThat(s.mismatch.reportLocation).startsWith("s3://" + S3Proxy.BUCKET + "/" + ns + "/drift/")
+        assertThat(s.mismatch.reportLocation).startsWith("s3://" + S3ProxyServer.BUCKET + "/" + ns + "/drift/")
                 .endsWith("/report/diff-report.txt");
-        String key = s.mismatch.reportLocation.substring(("s3://" + S3Proxy.BUCKET + "/").length());
-        try (var in = s3.store.get(key)) {
+        String key = s.mismatch.reportLocation.substring(("s3://" + S3ProxyServer.BUCKET + "/").length());
+        try (var in = s3.access.get(key)) {
             assertThat(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8))
                     .contains("./etc/content: content").contains("content-of-build-0").contains("content-of-build-1");
         }

@@ -16,6 +16,8 @@ public class BuildStatus {
     public String name;
     public Integer index;
     public String pod;
+    @JsonPropertyDescription("UID of the pod the operator created for the current attempt; no other pod counts.")
+    public String podUid;
     public String node;
     public BuildPhase phase;
     @JsonPropertyDescription("Pods created for this build so far (retries included).")
