@@ -122,14 +122,12 @@ public final class S3Access implements AutoCloseable {
             throw e;
         }
         if (parts.isEmpty()) {
-            call("abort the multipart upload of " + location(key),
-                    () -> s3.abortMultipartUpload(r -> r.bucket(bucket).key(key).uploadId(uploadId)));
+            abort(key, uploadId);
             return false;
         }
         for (int i = 0; i < parts.size(); i++) {
             if (parts.get(i).partNumber() != i + 1) {
-                call("abort the multipart upload of " + location(key),
-                        () -> s3.abortMultipartUpload(r -> r.bucket(bucket).key(key).uploadId(uploadId)));
+                abort(key, uploadId);
                 throw new StoreException(StoreException.REJECTED, location(key) + ": part " + (i + 1)
                         + " is missing from the multipart upload");
             }
@@ -139,6 +137,17 @@ public final class S3Access implements AutoCloseable {
         call("complete the multipart upload of " + location(key), () -> s3.completeMultipartUpload(r -> r
                 .bucket(bucket).key(key).uploadId(uploadId).multipartUpload(m -> m.parts(completed))));
         return true;
+    }
+
+    private void abort(String key, String uploadId) {
+        try {
+            call("abort the multipart upload of " + location(key),
+                    () -> s3.abortMultipartUpload(r -> r.bucket(bucket).key(key).uploadId(uploadId)));
+        } catch (StoreException e) {
+            if (!(e.getCause() instanceof NoSuchUploadException)) {
+                throw e;
+            }
+        }
     }
 
     /**
