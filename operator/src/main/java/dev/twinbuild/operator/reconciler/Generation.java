@@ -24,6 +24,7 @@ import dev.twinbuild.store.StoreException;
 import dev.twinbuild.verify.VariationPlan;
 import dev.twinbuild.verify.VariationSet;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 
 import java.time.Duration;
@@ -191,7 +192,17 @@ final class Generation {
         // null: a pod of that name was there already — not ours, so it will not count (BuildTracker).
         b.podUid = created == null ? null : created.getMetadata().getUid();
         if (created != null && issued != null) {
-            children.createGrants(created, issued);
+            try {
+                children.createGrants(created, issued);
+            } catch (KubernetesClientException e) {
+                // A pod without its grants would wait for them forever: remove it, retry if that may help.
+                children.deletePod(created.getMetadata().getName());
+                b.podUid = null;
+                boolean permanent = e.getCode() >= 400 && e.getCode() < 500 && e.getCode() != 409 && e.getCode() != 429;
+                return tracker.cannotStart(b, new StoreException(permanent ? StoreException.REJECTED
+                        : StoreException.UNREACHABLE, "cannot create the grants Secret: " + e.getMessage(), e), now)
+                        .wakeAt();
+            }
         }
         return null;
     }

@@ -20,6 +20,12 @@ import java.util.Map;
 public final class GrantIssuer {
     public static final String SECRET_SUFFIX = "-grants";
     static final int MAX_PARTS = 10_000;
+    /**
+     * Presigned parts per build, shared by its outputs: a URL is under 1 KiB, and the Secret holding
+     * them must stay well below the API server's 1 MiB. Larger work volumes get larger parts.
+     */
+    static final int PARTS_PER_BUILD = 400;
+    private static final long MAX_PART = 5L << 30;
 
     private final StoreClients clients;
 
@@ -37,7 +43,8 @@ public final class GrantIssuer {
      */
     public UploadGrants issue(String namespace, BuildLayout layout, long maxObjectSize, Duration ttl, Instant now) {
         S3Access s3 = clients.s3(namespace, layout.store());
-        long partSize = clients.settings().partSize();
+        int budget = Math.max(4, PARTS_PER_BUILD / Math.max(1, layout.outputs().size()));
+        long partSize = partSize(clients.settings().partSize(), maxObjectSize, budget);
         int parts = (int) Math.min(MAX_PARTS, Math.max(1, (maxObjectSize + partSize - 1) / partSize));
         Map<String, UploadGrants.Grant> files = new LinkedHashMap<>();
         for (Map.Entry<String, String> o : layout.outputs().entrySet()) {
@@ -53,6 +60,14 @@ public final class GrantIssuer {
         files.put(dev.twinbuild.pipeline.Pipeline.RECORD_FILE,
                 new UploadGrants.Grant(rec, layout.location(rec), s3.presignPut(rec, ttl), null));
         return new UploadGrants(s3.bucket(), now.plus(ttl).toString(), files);
+    }
+
+    /** The configured part size, or larger (whole MiB) so that {@code budget} parts cover {@code maxObjectSize}. */
+    static long partSize(long configured, long maxObjectSize, int budget) {
+        long needed = (maxObjectSize + budget - 1) / budget;
+        long mib = 1L << 20;
+        needed = (needed + mib - 1) / mib * mib;
+        return Math.min(MAX_PART, Math.max(configured, needed));
     }
 
     /** The Secret holding the grants, owned by (and so deleted with) the pod they were issued for. */

@@ -146,7 +146,8 @@ class SystemImageReconcilerIT {
     private String upload(Pod pod, String content, String claimed) throws Exception {
         GrantUploader store = new GrantUploader(grants(pod));
         List<BuildSummary.Output> outputs = new ArrayList<>();
-        for (String[] o : new String[][]{{"tar", "img.tar"}, {"tar.gz", "img.tar.gz"}}) {
+        String image = pod.getMetadata().getLabels().get(Names.LABEL_IMAGE);
+        for (String[] o : new String[][]{{"tar", image + ".tar"}, {"tar.gz", image + ".tar.gz"}}) {
             Path file = Files.createTempFile("artifact", o[1]);
             Files.write(file, archive(o[0], content));
             var stored = store.put(o[1], file, Sha256.hex(file));
@@ -252,10 +253,10 @@ class SystemImageReconcilerIT {
         SystemImageStatus s = awaitPhase("drift", Phase.Unreproducible);
 
         assertThat(condition(s, "Reproducible").getStatus()).isEqualTo("False");
-        assertThat(condition(s, "Reproducible").getMessage()).contains("img.tar", "b0", "b1");
+        assertThat(condition(s, "Reproducible").getMessage()).contains("drift.tar", "b0", "b1");
         assertThat(condition(s, "Ready").getStatus()).isEqualTo("False");
         assertThat(condition(s, "Stalled").getReason()).isEqualTo("Unreproducible");
-        assertThat(s.mismatch.outputs).extracting(o -> o.file).containsExactly("img.tar", "img.tar.gz");
+        assertThat(s.mismatch.outputs).extracting(o -> o.file).containsExactly("drift.tar", "drift.tar.gz");
         assertThat(s.mismatch.outputs.get(0).sha256).containsOnlyKeys("b0", "b1");
         assertThat(s.artifacts).as("both sides kept").hasSize(4);
         assertThat(s.mismatch.differingPaths).as("diffed entry by entry").containsExactly("./etc/content");
@@ -370,5 +371,74 @@ class SystemImageReconcilerIT {
                 .filter(c -> c.getMetadata().getName().startsWith("evolving-")).findFirst().orElseThrow()
                 .getData().values().iterator().next().getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8))
                 .contains("1800000000");
+    }
+
+    @Test
+    void everyBuildsCopyIsReadBackNotOnlyTheFirst() throws Exception {
+        create("liar", 2);
+        List<Pod> pods = awaitPods("liar", 2);
+        for (Pod p : pods) {
+            kubelet.schedule(p.getMetadata().getName(), List.of("node-a", "node-b"));
+            kubelet.run(p.getMetadata().getName());
+        }
+        String honest = upload(pods.get(0), "same");
+        kubelet.terminate(pods.get(0).getMetadata().getName(), 0, honest);
+        // b1 stores other bytes but reports b0's digests: by digests alone the builds agree.
+        BuildSummary claimed = BuildSummary.parse(honest);
+        String lie = upload(pods.get(1), "different");
+        BuildSummary stored = BuildSummary.parse(lie);
+        List<BuildSummary.Output> outputs = new ArrayList<>();
+        for (int i = 0; i < stored.outputs().size(); i++) {
+            BuildSummary.Output o = stored.outputs().get(i);
+            outputs.add(new BuildSummary.Output(o.format(), o.file(), claimed.outputs().get(i).sha256(),
+                    claimed.outputs().get(i).size(), o.location()));
+        }
+        kubelet.terminate(pods.get(1).getMetadata().getName(), 0,
+                BuildSummary.success(outputs, stored.record()).toTerminationMessage());
+
+        SystemImageStatus s = awaitPhase("liar", Phase.Failed);
+        assertThat(condition(s, "Stalled").getReason()).isEqualTo("StoredDigestMismatch");
+        assertThat(condition(s, "Stalled").getMessage()).contains("/liar/", "/b1/liar.tar");
+        assertThat(s.artifacts).isEmpty();
+    }
+
+    @Test
+    void aPodReportingAnotherLocationDoesNotCount() throws Exception {
+        create("elsewhere", 2);
+        List<Pod> pods = awaitPods("elsewhere", 2);
+        for (Pod p : pods) {
+            kubelet.schedule(p.getMetadata().getName(), List.of("node-a", "node-b"));
+            kubelet.run(p.getMetadata().getName());
+        }
+        kubelet.terminate(pods.get(0).getMetadata().getName(), 0, upload(pods.get(0), "same"));
+        // b1 points at b0's objects (or another namespace's) instead of storing its own.
+        BuildSummary b0 = BuildSummary.parse(upload(pods.get(0), "same"));
+        upload(pods.get(1), "same");
+        kubelet.terminate(pods.get(1).getMetadata().getName(), 0, b0.toTerminationMessage());
+
+        SystemImageStatus s = awaitPhase("elsewhere", Phase.Failed);
+        assertThat(s.builds.get(1).failure.reason).isEqualTo("UnexpectedLocation");
+        assertThat(s.builds.get(1).failure.message).contains("/elsewhere/", "/b1/elsewhere.tar");
+    }
+
+    @Test
+    void builderPodsCarryNoCredentialsAndOwnTheirGrants() {
+        create("sealed", 2);
+        List<Pod> pods = awaitPods("sealed", 2);
+        for (Pod p : pods) {
+            assertThat(p.getSpec().getContainers()).allSatisfy(c -> assertThat(c.getEnv())
+                    .allSatisfy(e -> assertThat(e.getValueFrom()).isNull())
+                    .noneMatch(e -> e.getName().startsWith("AWS_")));
+            UploadGrants g = grants(p);
+            String prefix = ns + "/sealed/" + p.getMetadata().getLabels().get(Names.LABEL_SPEC_HASH) + "/b"
+                    + p.getMetadata().getLabels().get(Names.LABEL_BUILD_INDEX) + "/";
+            assertThat(g.files()).containsOnlyKeys("sealed.tar", "sealed.tar.gz", "build-record.json");
+            assertThat(g.files().values()).allSatisfy(x -> assertThat(x.key()).startsWith(prefix));
+            assertThat(g.toJson()).doesNotContain(S3ProxyServer.SECRET_KEY);
+        }
+        Poll.until(WAIT, () -> status("sealed").builds.size() == 2
+                && status("sealed").builds.stream().allMatch(b -> b.podUid != null));
+        assertThat(status("sealed").builds).extracting(b -> b.podUid)
+                .containsExactlyElementsOf(pods.stream().map(p -> p.getMetadata().getUid()).toList());
     }
 }

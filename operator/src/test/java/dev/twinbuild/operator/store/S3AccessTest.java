@@ -209,4 +209,11 @@ class S3AccessTest {
             assertThat(Sha256.hex(in).sha256()).isEqualTo(sha);
         }
     }
+
+    @Test
+    void largeWorkVolumesGetLargerPartsSoThatTheGrantsStaySmall() {
+        assertThat(GrantIssuer.partSize(512L << 20, 20L << 30, 200)).isEqualTo(512L << 20); // 40 parts
+        assertThat(GrantIssuer.partSize(5L << 20, 20L << 30, 200)).isEqualTo(103L << 20); // 199 parts, whole MiB
+        assertThat(GrantIssuer.partSize(5L << 20, 10L << 40, 4)).isEqualTo(5L << 30); // capped at S3's 5 GiB
+    }
 }
