@@ -29,8 +29,13 @@ public final class RedactingLogFilter implements Filter {
         if (t != null && t.getMessage() != null && !t.getMessage().equals(Redaction.redact(t.getMessage()))) {
             // The stack trace would print the message again: keep the type and a redacted message only.
             record.setThrown(null);
-            record.setMessage(record.getMessage() + " (" + t.getClass().getName() + ": "
-                    + Redaction.redact(t.getMessage()) + ")");
+            String note = " (" + t.getClass().getName() + ": " + Redaction.redact(t.getMessage()) + ")";
+            if (record instanceof ExtLogRecord ext) {
+                ext.setMessage(ext.getFormattedMessage() + note, ExtLogRecord.FormatStyle.NO_FORMAT);
+                ext.setParameters(null);
+            } else {
+                record.setMessage(record.getMessage() + note);
+            }
         }
         return true;
     }
