@@ -135,7 +135,7 @@ public final class BuildTracker {
     }
 
     /** Every output of the spec, each at the location the operator assigned, and nothing else. */
-    static String wrongLocations(BuildSummary summary, BuildLayout layout) {
+    public static String wrongLocations(BuildSummary summary, BuildLayout layout) {
         Set<String> seen = new java.util.HashSet<>();
         for (BuildSummary.Output o : summary.outputs()) {
             String expected = layout.outputLocation(o.file());
