@@ -90,12 +90,12 @@ public interface TwinbuildConfig {
         @WithDefault("512Mi")
         String s3PartSize();
 
-        /** Deadline of one S3 call, retries included. */
-        @WithDefault("60s")
+        /** Deadline of one S3 call, retries included: what a stalled store can cost a reconcile pass. */
+        @WithDefault("30s")
         Duration s3CallTimeout();
 
         /** Deadline of one S3 attempt (and the socket read timeout). */
-        @WithDefault("20s")
+        @WithDefault("10s")
         Duration s3AttemptTimeout();
 
         @WithDefault("4")

@@ -18,7 +18,7 @@ public record S3Settings(long partSize, Duration apiCallTimeout, Duration attemp
     public static final long MIN_PART = 5L << 20;
 
     public static S3Settings defaults() {
-        return new S3Settings(512L << 20, Duration.ofSeconds(60), Duration.ofSeconds(20), 4, 4L << 20, true);
+        return new S3Settings(512L << 20, Duration.ofSeconds(30), Duration.ofSeconds(10), 4, 4L << 20, true);
     }
 
     public S3Settings withPartSize(long bytes) {
