@@ -72,8 +72,9 @@ ValidatingAdmissionPolicyBinding/twinbuild-operator-builder-pods"
   rbac="$(render --show-only templates/rbac.yaml)"
   if grep -qE "verbs: \[.*\*|resources: \[.*\*|apiGroups: \[.*\*" <<<"$rbac"; then ko "RBAC has wildcards" "$rbac"
   else ok "RBAC: no wildcards"; fi
-  grep -A2 'resources: \[secrets\]' <<<"$rbac" | grep -q 'verbs: \[get\]$' && ok "RBAC: secrets read-only (get)" ||
-    ko "RBAC: secrets" "$rbac"
+  # Upload grants: created (owned by builder pods) and replaced; never list/watch/update of Secrets.
+  grep -A2 'resources: \[secrets\]' <<<"$rbac" | grep -q 'verbs: \[get, create, delete\]$' &&
+    ok "RBAC: secrets get/create/delete only (grants), no list or watch" || ko "RBAC: secrets" "$rbac"
   ! grep -q 'leases' <<<"$rbac" && ok "RBAC: no Lease permissions with one replica" || ko "RBAC: leases with one replica"
 else
   ko "helm template (defaults)" "$out"
@@ -86,8 +87,12 @@ if out="$(render --set operator.image.repository=docker.io/twinbuild/operator --
   grep -q 'image: "docker.io/twinbuild/operator:0.1.0-abc"' <<<"$out" && ok "images: operator image" || ko "images: operator image"
   [[ "$(env_value "$out" TWINBUILD_BUILDER_IMAGE)" == docker.io/twinbuild/builder:0.1.0-def ]] && ok "images: builder image" ||
     ko "images: builder image"
-  [[ "$(env_value "$out" TWINBUILD_STORE_S3_ENDPOINT) $(env_value "$out" TWINBUILD_STORE_S3_BUCKET) $(env_value "$out" TWINBUILD_STORE_S3_CREDENTIALS_SECRET)" == "http://10.0.0.9:80 twinbuild twinbuild-s3" ]] &&
+  [[ "$(env_value "$out" TWINBUILD_STORE_S3_ENDPOINT) $(env_value "$out" TWINBUILD_STORE_S3_BUCKET)" == "http://10.0.0.9:80 twinbuild" ]] &&
     ok "store: S3 default store" || ko "store: S3 env"
+  # The store's keys reach the operator only, as the AWS SDK's environment credentials.
+  grep -A2 'name: AWS_ACCESS_KEY_ID' <<<"$out" | grep -q 'secretKeyRef: {name: "twinbuild-s3", key: accessKeyId}' &&
+    grep -A2 'name: AWS_SECRET_ACCESS_KEY' <<<"$out" | grep -q 'secretKeyRef: {name: "twinbuild-s3", key: secretAccessKey}' &&
+    ok "store: operator credentials from the release namespace's Secret" || ko "store: operator credentials" "$out"
 else
   ko "helm template (e2e values)" "$out"
 fi

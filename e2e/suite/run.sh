@@ -9,6 +9,13 @@
 #   reproducible       examples/minimal.yaml reaches Reproducible=True (`kubectl wait --for=condition=
 #                      Reproducible`); its two builds ran on two different nodes (pod spec.nodeName);
 #                      every artifact's stored bytes hash to the sha256 in status; re-applying builds nothing
+#   isolation          in a fresh namespace with no Secret, examples/e2e/no-secrets.yaml reaches
+#                      Reproducible while its step searches everything it can read (/proc/*/environ,
+#                      /proc/*/cmdline, mounted files, the termination log, its environment) for the
+#                      store's keys and finds neither; its pods carry no credentials; then in a second
+#                      fresh namespace examples/e2e/cross-namespace.yaml tries its own grant on the first
+#                      namespace's artifact (overwrite, read, delete, unsigned read): all refused, the
+#                      artifact unchanged
 #   formats            examples/e2e/formats.yaml (squashfs, ext4, ISO, kernel+initrd, OCI: the native
 #                      tools of the builder image, in hardened pods) is Reproducible across two nodes
 #   unreproducible     examples/unreproducible.yaml ends Reproducible=False naming etc/build-date; the
@@ -54,7 +61,7 @@ OPNS="${TWINBUILD_NAMESPACE:-twinbuild-system}"
 NS="${TWINBUILD_E2E_NAMESPACE:-twinbuild-e2e}"
 SCALE="${TWINBUILD_E2E_TIMEOUT_SCALE:-1}"
 OPERATOR_SELECTOR="app.kubernetes.io/name=twinbuild-operator"
-ALL_TESTS=(reproducible formats unreproducible invalid operator-restart builder-restart observability policy
+ALL_TESTS=(reproducible isolation formats unreproducible invalid operator-restart builder-restart observability policy
   admission namespaced image-pull)
 RELEASE="${TWINBUILD_RELEASE:-twinbuild}"
 # Builder pods run under the strictest Pod Security Standard in every namespace of the suite.
@@ -197,6 +204,62 @@ test_reproducible() {
   sleep 5
   [[ "$(builder_pods minimal | grep -c .)" -eq 2 ]] || fail "re-applying the same spec started builds: $(builder_pods minimal)"
   [[ "$(jp si/minimal '{.status.phase}')" == Reproducible ]] || fail "re-applying changed the verdict"
+}
+
+# fresh_namespace NAME — deleted if it exists, created empty (no Secret of any kind), Pod Security restricted
+fresh_namespace() {
+  if k get namespace "$1" >/dev/null 2>&1; then
+    k delete namespace "$1" --wait=true --timeout="$(t 180)s" >/dev/null || return 1
+  fi
+  k create namespace "$1" >/dev/null || return 1
+  k label namespace "$1" "${PSA_LABELS[@]}" >/dev/null || return 1
+  for _ in $(seq 60); do k -n "$1" get serviceaccount default >/dev/null 2>&1 && return 0; sleep 1; done
+}
+
+# Secrets of NAMESPACE that are not upload grants owned by a pod ("" when none)
+foreign_secrets() {
+  k -n "$1" get secrets -o jsonpath='{range .items[*]}{.metadata.name}{" "}{.metadata.ownerReferences[0].kind}{"\n"}{end}' |
+    awk '!($1 ~ /-grants$/ && $2 == "Pod")'
+}
+
+test_isolation() {
+  local a="$NS-a" b="$NS-b" t0 secrets target before after leaks
+  fresh_namespace "$a" || fail "cannot create namespace $a"
+  fresh_namespace "$b" || fail "cannot create namespace $b"
+  [[ -z "$(k -n "$a" get secrets -o name)" ]] || fail "namespace $a is not empty of Secrets"
+  t0=$SECONDS
+  k -n "$a" apply -f "$EXAMPLES/e2e/no-secrets.yaml" >/dev/null || fail "kubectl apply failed"
+  NS="$a" kn wait --for=condition=Reproducible si/no-secrets --timeout="$(t 300)s" >/dev/null ||
+    fail "si/no-secrets in $a not Reproducible: $(NS="$a" condition no-secrets Stalled message) $(NS="$a" jp si/no-secrets '{.status.builds[*].failure.message}')"
+  log "  no-secrets: Reproducible in $((SECONDS - t0))s in a namespace without a Secret"
+  secrets="$(foreign_secrets "$a")"
+  [[ -z "$secrets" ]] || fail "namespace $a holds Secrets other than pod-owned upload grants: $secrets"
+  leaks="$(k -n "$a" get pods -l twinbuild.dev/image=no-secrets -o jsonpath='{range .items[*].spec.containers[*]}{.env[*].name}{" "}{.env[*].valueFrom.secretKeyRef.name}{"\n"}{end}' | grep -E 'AWS_|twinbuild-s3' || true)"
+  [[ -z "$leaks" ]] || fail "builder pods carry store credentials: $leaks"
+  for p in $(k -n "$a" get pods -l twinbuild.dev/image=no-secrets -o name); do
+    k -n "$a" logs "$p" 2>/dev/null | grep -F 'no store credentials' | head -1 | sed 's/^/  /' >&2
+  done
+  (NS="$a"; check_stored_artifacts no-secrets) || fail "artifacts of $a"
+
+  target="$(NS="$a" jp si/no-secrets '{.status.artifacts[0].location}')"
+  [[ "$target" == "s3://twinbuild/$a/no-secrets/"* ]] || fail "artifact $target is not under $a's prefix"
+  before="$(stored_sha256 "$target")" || fail "cannot hash $target"
+  sed "s|@TARGET@|/${target#s3://}|" "$EXAMPLES/e2e/cross-namespace.yaml" | k -n "$b" apply -f - >/dev/null ||
+    fail "kubectl apply (cross-namespace) failed"
+  NS="$b" kn wait --for=condition=Reproducible si/cross-namespace --timeout="$(t 300)s" >/dev/null ||
+    fail "si/cross-namespace in $b not Reproducible (an attempt on $a's artifact succeeded?): $(NS="$b" jp si/cross-namespace '{.status.builds[*].failure.message}')"
+  for p in $(k -n "$b" get pods -l twinbuild.dev/image=cross-namespace -o name); do
+    k -n "$b" logs "$p" 2>/dev/null | grep -F "other namespace's artifact" | head -1 | sed 's/^/  /' >&2
+  done
+  after="$(stored_sha256 "$target")" || fail "cannot hash $target afterwards"
+  [[ "$after" == "$before" ]] || fail "$target changed: $before -> $after"
+  [[ "$(NS="$a" jp si/no-secrets '{.status.artifacts[0].sha256}')" == "$after" ]] || fail "$target differs from status"
+  [[ "$(NS="$b" jp si/cross-namespace '{.status.artifacts[0].location}')" == "s3://twinbuild/$b/"* ]] ||
+    fail "$b's artifact is not under its own prefix"
+  log "  $b could not overwrite, read or delete $target (sha256 ${after:0:12} unchanged)"
+  if [[ "${TWINBUILD_E2E_KEEP:-}" != 1 ]]; then
+    k delete namespace "$a" "$b" --wait=false >/dev/null 2>&1 || true
+  fi
 }
 
 test_formats() {
@@ -488,12 +551,6 @@ test_namespaced() {
   k delete namespace "$scoped" --ignore-not-found --wait=true --timeout="$(t 120)s" >/dev/null
   k create namespace "$scoped" >/dev/null && k label namespace "$scoped" "${PSA_LABELS[@]}" >/dev/null ||
     fail "cannot create $scoped"
-  k -n "$OPNS" get secret twinbuild-s3 -o go-template='apiVersion: v1
-kind: Secret
-metadata: {name: twinbuild-s3}
-type: Opaque
-data: {accessKeyId: {{index .data "accessKeyId"}}, secretAccessKey: {{index .data "secretAccessKey"}}}
-' | k -n "$scoped" apply -f - >/dev/null || fail "cannot copy the store Secret"
   restore() {
     log "  back to all namespaces"
     "$HELM" upgrade "$RELEASE" "$ROOT/helm/twinbuild" -n "$OPNS" --reuse-values \
@@ -576,14 +633,7 @@ prepare() {
   fi
   k create namespace "$NS" >/dev/null || return 1
   k label namespace "$NS" "${PSA_LABELS[@]}" >/dev/null || return 1
-  # The default store's credentials, which builder pods and the operator read in the SystemImage's namespace.
-  k -n "$OPNS" get secret twinbuild-s3 -o go-template='apiVersion: v1
-kind: Secret
-metadata: {name: twinbuild-s3}
-type: Opaque
-data: {accessKeyId: {{index .data "accessKeyId"}}, secretAccessKey: {{index .data "secretAccessKey"}}}
-' | kn apply -f - >/dev/null || return 1
-
+  # No Secret: only the operator holds the store's credentials.
   for _ in $(seq 60); do kn get serviceaccount default >/dev/null 2>&1 && break; sleep 1; done
 }
 
@@ -606,6 +656,7 @@ main() {
       failed=$((failed + 1)); failed_names+=("$name")
       case "$name" in
         reproducible) dump minimal ;; formats) dump formats ;; unreproducible) dump unreproducible ;;
+        isolation) NS="$NS-a" dump no-secrets; NS="$NS-b" dump cross-namespace ;;
         image-pull) dump unpullable ;; operator-restart) dump slow-operator-restart ;; builder-restart) dump slow-builder-restart ;;
         namespaced) NS="$NS-scoped" dump minimal ;;
         *) dump "" ;;

@@ -77,8 +77,9 @@ create/delete on systemimages, which the operator never does.
 - apiGroups: [""]
   resources: [serviceaccounts]
   verbs: [get]
-# S3 credentials (store.s3.credentialsSecret), read to check stored artifacts' digests.
+# Secrets: each build's upload grants (presigned requests for its own keys), created owned by its
+# pod and replaced on a retry; read: a spec's own store credentials (spec.store.s3.credentialsSecret).
 - apiGroups: [""]
   resources: [secrets]
-  verbs: [get]
+  verbs: [get, create, delete]
 {{- end -}}

@@ -4,6 +4,7 @@ import dev.twinbuild.pipeline.BuildException;
 import dev.twinbuild.pipeline.InputException;
 import dev.twinbuild.pipeline.Tools;
 import dev.twinbuild.pipeline.fetch.InputUnreachableException;
+import dev.twinbuild.redaction.Redaction;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -31,7 +32,7 @@ public class Main {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (ex instanceof InputException) {
-                cmd.getErr().println("twinbuild: error: " + ex.getMessage());
+                cmd.getErr().println("twinbuild: error: " + Redaction.redact(ex.getMessage()));
                 return BAD_INPUT;
             }
             if (ex instanceof InputUnreachableException u) {
@@ -39,10 +40,10 @@ public class Main {
                 return UNREACHABLE;
             }
             if (ex instanceof BuildException b) {
-                cmd.getErr().println("twinbuild: build failed (" + b.reason() + "): " + ex.getMessage());
+                cmd.getErr().println("twinbuild: build failed (" + b.reason() + "): " + Redaction.redact(ex.getMessage()));
                 return FAILED;
             }
-            cmd.getErr().println("twinbuild: build failed: " + ex);
+            cmd.getErr().println("twinbuild: build failed: " + Redaction.redact(String.valueOf(ex)));
             if (System.getenv("TWINBUILD_DEBUG") != null) {
                 ex.printStackTrace(cmd.getErr());
             }

@@ -1,8 +1,5 @@
 package dev.twinbuild.cli;
 
-import dev.twinbuild.api.v1alpha1.ArtifactStore;
-import dev.twinbuild.api.v1alpha1.PvcStore;
-import dev.twinbuild.api.v1alpha1.S3Store;
 import dev.twinbuild.manifest.Manifests;
 import dev.twinbuild.manifest.SystemImageDocument;
 import dev.twinbuild.pipeline.BuildException;
@@ -14,11 +11,13 @@ import dev.twinbuild.pipeline.OutputArtifact;
 import dev.twinbuild.pipeline.Pipeline;
 import dev.twinbuild.store.ArtifactStoreClient;
 import dev.twinbuild.store.BuildSummary;
-import dev.twinbuild.store.S3Credentials;
+import dev.twinbuild.redaction.Redaction;
+import dev.twinbuild.store.DirectoryStore;
+import dev.twinbuild.store.GrantUploader;
+import dev.twinbuild.store.UploadGrants;
 import dev.twinbuild.store.Sha256;
 import dev.twinbuild.store.StoreException;
 import dev.twinbuild.store.StoredObject;
-import dev.twinbuild.store.Stores;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -61,17 +60,12 @@ public class PodBuildCommand implements Callable<Integer> {
     @Option(names = "--variation", paramLabel = "NAME=VALUE", description = "recorded in the build record")
     Map<String, String> variations = new TreeMap<>();
 
-    @Option(names = "--store-prefix", required = true, paramLabel = "KEY", description = "key prefix of this build's objects")
+    @Option(names = "--grants", paramLabel = "FILE",
+            description = "the operator's upload grants (S3 store): presigned requests for this build's keys only")
+    Path grants;
+
+    @Option(names = "--store-prefix", paramLabel = "KEY", description = "key prefix of this build's objects (PVC store)")
     String storePrefix;
-
-    @Option(names = "--s3-endpoint", paramLabel = "URL")
-    String s3Endpoint;
-
-    @Option(names = "--s3-bucket")
-    String s3Bucket;
-
-    @Option(names = "--s3-region")
-    String s3Region;
 
     @Option(names = "--pvc-claim")
     String pvcClaim;
@@ -102,10 +96,10 @@ public class PodBuildCommand implements Callable<Integer> {
             summary = BuildSummary.failed(e.reason(), e.getMessage());
             exit = Main.FAILED;
         } catch (IOException | RuntimeException e) {
-            summary = BuildSummary.failed("BuildError", String.valueOf(e));
+            summary = BuildSummary.failed("BuildError", Redaction.redact(String.valueOf(e)));
             exit = Main.FAILED;
         }
-        String message = summary.toTerminationMessage();
+        String message = summary.toTerminationMessage(); // redacted
         Files.write(terminationLog, message.getBytes(StandardCharsets.UTF_8));
         System.out.println(message);
         return exit;
@@ -113,7 +107,7 @@ public class PodBuildCommand implements Callable<Integer> {
 
     private BuildSummary buildAndUpload() throws IOException {
         SystemImageDocument doc = Manifests.read(manifest);
-        ArtifactStoreClient store = Stores.open(store(), credentials(), pvcMount);
+        ArtifactStoreClient store = store();
         Path buildDir = work.resolve(buildPath);
         Path out = buildDir.resolve("out");
         int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
@@ -123,32 +117,21 @@ public class PodBuildCommand implements Callable<Integer> {
 
         List<BuildSummary.Output> outputs = new ArrayList<>();
         for (OutputArtifact o : result.outputs()) {
-            StoredObject stored = store.put(storePrefix + "/" + o.file(), out.resolve(o.file()), o.sha256());
+            StoredObject stored = store.put(o.file(), out.resolve(o.file()), o.sha256());
             outputs.add(new BuildSummary.Output(o.format(), o.file(), o.sha256(), o.size(), stored.location()));
         }
         Path record = result.record();
-        StoredObject storedRecord = store.put(storePrefix + "/" + record.getFileName(), record, Sha256.hex(record));
+        StoredObject storedRecord = store.put(record.getFileName().toString(), record, Sha256.hex(record));
         return BuildSummary.success(outputs, storedRecord.location());
     }
 
-    private ArtifactStore store() {
-        ArtifactStore store = new ArtifactStore();
-        if (s3Endpoint != null) {
-            store.s3 = new S3Store();
-            store.s3.endpoint = s3Endpoint;
-            store.s3.bucket = s3Bucket;
-            store.s3.region = s3Region;
-        } else if (pvcClaim != null) {
-            store.pvc = new PvcStore();
-            store.pvc.claimName = pvcClaim;
-            store.pvc.subPath = pvcSubPath;
-        } else {
-            throw new InputException("--s3-endpoint/--pvc-claim", "no artifact store given");
+    private ArtifactStoreClient store() {
+        if (grants != null) {
+            return new GrantUploader(UploadGrants.read(grants));
         }
-        return store;
-    }
-
-    private S3Credentials credentials() {
-        return s3Endpoint == null ? null : S3Credentials.fromEnv(System.getenv());
+        if (pvcClaim != null && storePrefix != null) {
+            return new DirectoryStore(pvcMount, pvcClaim, pvcSubPath, storePrefix);
+        }
+        throw new InputException("--grants/--pvc-claim", "no artifact store given");
     }
 }

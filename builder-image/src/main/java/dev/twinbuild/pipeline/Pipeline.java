@@ -1,5 +1,6 @@
 package dev.twinbuild.pipeline;
 
+import dev.twinbuild.redaction.Redaction;
 import dev.twinbuild.api.v1alpha1.Layer;
 import dev.twinbuild.api.v1alpha1.Output;
 import dev.twinbuild.api.v1alpha1.Step;
@@ -129,7 +130,7 @@ public final class Pipeline {
                 try (PinnedStream in = fetcher.open(l.tar.url, l.tar.sha256, manifestDir, field + ".tar")) {
                     in.verifying(() -> new TarLayerApplier(fs, limits, devices).apply(in, in.file(), field));
                 }
-                record.inputs.add(new BuildRecord.Input(field, "tar", l.tar.url, null, l.tar.sha256, null, null));
+                record.inputs.add(new BuildRecord.Input(field, "tar", Redaction.url(l.tar.url), null, l.tar.sha256, null, null));
             } else if (l.oci != null) {
                 List<Path> blobs = new OciPuller(fetcher).pull(l.oci.image, l.oci.platformOrDefault(), field + ".oci");
                 List<String> digests = new ArrayList<>();

@@ -3,16 +3,16 @@ package dev.twinbuild.store;
 import java.nio.file.Path;
 
 /**
- * Where builds put their outputs. Keys are relative, '/'-separated; a location is the key's URL
- * ({@code s3://bucket/key}, {@code pvc://claim/path}) as recorded in the SystemImage status.
+ * Where a builder pod puts the files of its build. The pod names a file (an output's file name or the
+ * build record); the key it goes to was chosen by the operator ({@link Stores#buildPrefix}), never by
+ * the pod. A location is the key's URL ({@code s3://bucket/key}, {@code pvc://claim/path}) as recorded
+ * in the SystemImage status.
  */
 public interface ArtifactStoreClient {
 
-    /** Stores {@code file} under {@code key}; the store's copy is checked against {@code sha256}. */
-    StoredObject put(String key, Path file, String sha256);
+    /** Stores {@code file} as the build's file {@code name}; the store's copy is checked against {@code sha256}. */
+    StoredObject put(String name, Path file, String sha256);
 
-    /** Reads the object at {@code location} and checks that its content hashes to {@code sha256}. */
-    StoredObject verify(String location, String sha256);
-
-    String location(String key);
+    /** Where the build's file {@code name} goes. */
+    String location(String name);
 }

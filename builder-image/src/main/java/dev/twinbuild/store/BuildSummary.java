@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.twinbuild.redaction.Redaction;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -38,8 +39,9 @@ public record BuildSummary(List<Output> outputs, String record, Failure failure)
         return new BuildSummary(List.copyOf(outputs), record, null);
     }
 
+    /** The message is redacted: it leaves the pod (termination message, logs, then status and events). */
     public static BuildSummary failed(String reason, String message) {
-        return new BuildSummary(null, null, new Failure(reason, message == null ? "" : message));
+        return new BuildSummary(null, null, new Failure(reason, message == null ? "" : Redaction.redact(message)));
     }
 
     public boolean succeeded() {

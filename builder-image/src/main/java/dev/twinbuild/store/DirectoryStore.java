@@ -16,21 +16,31 @@ public class DirectoryStore implements ArtifactStoreClient {
     private final Path root;
     private final String claimName;
     private final String subPath;
+    private final String buildPrefix;
 
-    /** @param root where the claim (and sub-path) is mounted */
-    public DirectoryStore(Path root, String claimName, String subPath) {
+    /**
+     * @param root        where the claim (and sub-path) is mounted
+     * @param buildPrefix the build's key prefix, chosen by the operator
+     */
+    public DirectoryStore(Path root, String claimName, String subPath, String buildPrefix) {
         this.root = root;
         this.claimName = claimName;
         this.subPath = subPath == null ? "" : subPath.replaceAll("^/+|/+$", "");
+        this.buildPrefix = buildPrefix;
     }
 
     @Override
-    public String location(String key) {
+    public String location(String name) {
+        return locationOfKey(Stores.key(buildPrefix, name));
+    }
+
+    private String locationOfKey(String key) {
         return "pvc://" + claimName + "/" + (subPath.isEmpty() ? "" : subPath + "/") + key;
     }
 
     @Override
-    public StoredObject put(String key, Path file, String sha256) {
+    public StoredObject put(String name, Path file, String sha256) {
+        String key = Stores.key(buildPrefix, name);
         Path target = resolve(key);
         Path tmp = target.resolveSibling("." + target.getFileName() + ".partial");
         try {
@@ -43,15 +53,15 @@ public class DirectoryStore implements ArtifactStoreClient {
                         "copy of " + file + " has sha256 " + copied.sha256() + ", expected " + sha256);
             }
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            return new StoredObject(location(key), sha256, copied.size());
+            return new StoredObject(locationOfKey(key), sha256, copied.size());
         } catch (IOException e) {
             throw new StoreException(StoreException.UNREACHABLE, "writing " + target + ": " + e.getMessage(), e);
         }
     }
 
-    @Override
+    /** Reads the object at {@code location} and checks that its content hashes to {@code sha256}. */
     public StoredObject verify(String location, String sha256) {
-        String prefix = location("");
+        String prefix = locationOfKey("");
         if (!location.startsWith(prefix)) {
             throw new StoreException(StoreException.REJECTED, location + " is not in " + prefix);
         }

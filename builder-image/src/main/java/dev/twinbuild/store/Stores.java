@@ -2,23 +2,12 @@ package dev.twinbuild.store;
 
 import dev.twinbuild.api.v1alpha1.ArtifactStore;
 
-import java.net.URI;
-import java.nio.file.Path;
-
-/** Opens the store a SystemImage names, and lays out its keys. */
+/**
+ * The store layout, the one source of truth for keys and locations: the operator computes every key a
+ * build may write (and grants exactly those), and checks what a build reports against them.
+ */
 public final class Stores {
     private Stores() {
-    }
-
-    /** @param pvcMount where the PVC store is mounted (unused for S3) */
-    public static ArtifactStoreClient open(ArtifactStore spec, S3Credentials credentials, Path pvcMount) {
-        if (spec.s3 != null) {
-            return new S3ObjectStore(URI.create(spec.s3.endpoint), spec.s3.bucket, spec.s3.region, credentials);
-        }
-        if (spec.pvc != null) {
-            return new DirectoryStore(pvcMount, spec.pvc.claimName, spec.pvc.subPath);
-        }
-        throw new StoreException(StoreException.REJECTED, "the store names neither s3 nor pvc");
     }
 
     /**
@@ -29,5 +18,22 @@ public final class Stores {
         String prefix = spec.s3 != null && spec.s3.prefix != null ? spec.s3.prefix.replaceAll("^/+|/+$", "") : "";
         String rest = namespace + "/" + name + "/" + specHash + "/b" + index;
         return prefix.isEmpty() ? rest : prefix + "/" + rest;
+    }
+
+    /** The key of a build's file. */
+    public static String key(String buildPrefix, String file) {
+        if (file.isEmpty() || file.contains("/") || file.equals(".") || file.equals("..")) {
+            throw new StoreException(StoreException.REJECTED, "'" + file + "' is not a plain file name");
+        }
+        return buildPrefix + "/" + file;
+    }
+
+    /** {@code s3://bucket/key} or {@code pvc://claim/[subPath/]key}. */
+    public static String location(ArtifactStore spec, String key) {
+        if (spec.s3 != null) {
+            return "s3://" + spec.s3.bucket + "/" + key;
+        }
+        String sub = spec.pvc.subPath == null ? "" : spec.pvc.subPath.replaceAll("^/+|/+$", "");
+        return "pvc://" + spec.pvc.claimName + "/" + (sub.isEmpty() ? "" : sub + "/") + key;
     }
 }

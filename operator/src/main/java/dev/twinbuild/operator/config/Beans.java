@@ -4,9 +4,13 @@ import dev.twinbuild.operator.diagnosis.MismatchDiagnoser;
 import dev.twinbuild.operator.diagnosis.StoreMismatchDiagnoser;
 import dev.twinbuild.operator.events.EventRecorder;
 import dev.twinbuild.operator.store.ArtifactVerifier;
+import dev.twinbuild.operator.store.GrantIssuer;
+import dev.twinbuild.operator.store.S3Settings;
 import dev.twinbuild.operator.store.StoreArtifactVerifier;
 import dev.twinbuild.operator.store.StoreClients;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
@@ -17,14 +21,27 @@ public class Beans {
 
     @Produces
     @Singleton
-    StoreClients storeClients(KubernetesClient client) {
-        return new StoreClients(client);
+    StoreClients storeClients(KubernetesClient client, OperatorSettings settings, TwinbuildConfig config) {
+        TwinbuildConfig.Store s = config.store();
+        long partSize = Quantity.getAmountInBytes(new Quantity(s.s3PartSize())).longValue();
+        return new StoreClients(client, settings.defaultStore(), S3Settings.defaults().withPartSize(partSize)
+                .withTimeouts(s.s3CallTimeout(), s.s3AttemptTimeout(), s.s3MaxAttempts()).withPathStyle(s.s3PathStyle()));
+    }
+
+    void closeStoreClients(@Disposes StoreClients clients) {
+        clients.close();
     }
 
     @Produces
     @Singleton
     ArtifactVerifier artifactVerifier(StoreClients clients) {
         return new StoreArtifactVerifier(clients);
+    }
+
+    @Produces
+    @Singleton
+    GrantIssuer grantIssuer(StoreClients clients) {
+        return new GrantIssuer(clients);
     }
 
     @Produces

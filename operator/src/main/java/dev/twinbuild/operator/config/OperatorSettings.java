@@ -53,7 +53,7 @@ public record OperatorSettings(String builderImage, String imagePullPolicy, List
             store.s3.bucket = s.s3Bucket().get();
             store.s3.region = s.s3Region().orElse(null);
             store.s3.prefix = s.s3Prefix().orElse(null);
-            store.s3.credentialsSecret = s.s3CredentialsSecret().orElse(null);
+            // no credentialsSecret: the operator's own store is reached with the operator's own credentials
             return store;
         }
         if (s.pvcClaimName().isPresent()) {

@@ -110,7 +110,26 @@ public interface TwinbuildConfig {
 
         Optional<String> s3Prefix();
 
-        Optional<String> s3CredentialsSecret();
+        /**
+         * Files up to this size go up in one presigned PUT, larger ones in presigned parts of this size
+         * (S3: 5 MiB to 5 GiB). The operator's own credentials come from the AWS SDK's default chain.
+         */
+        @WithDefault("512Mi")
+        String s3PartSize();
+
+        /** Deadline of one S3 call, retries included: what a stalled store can cost a reconcile pass. */
+        @WithDefault("30s")
+        Duration s3CallTimeout();
+
+        /** Deadline of one S3 attempt (and the socket read timeout). */
+        @WithDefault("10s")
+        Duration s3AttemptTimeout();
+
+        @WithDefault("4")
+        int s3MaxAttempts();
+
+        @WithDefault("true")
+        boolean s3PathStyle();
 
         Optional<String> pvcClaimName();
 

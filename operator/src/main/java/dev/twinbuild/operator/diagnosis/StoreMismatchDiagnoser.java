@@ -8,7 +8,8 @@ import dev.twinbuild.operator.api.v1alpha1.Artifact;
 import dev.twinbuild.operator.api.v1alpha1.Mismatch;
 import dev.twinbuild.operator.store.StoreClients;
 import dev.twinbuild.pipeline.tree.Rootfs;
-import dev.twinbuild.store.S3ObjectStore;
+import dev.twinbuild.redaction.Redaction;
+import dev.twinbuild.operator.store.S3Access;
 import dev.twinbuild.store.Sha256;
 import org.jboss.logging.Logger;
 
@@ -47,7 +48,7 @@ public class StoreMismatchDiagnoser implements MismatchDiagnoser {
         Path tmp = null;
         try {
             tmp = Files.createTempDirectory("twinbuild-diff-");
-            S3ObjectStore s3 = clients.s3(namespace, store);
+            S3Access s3 = clients.s3(namespace, store);
             List<DiffReport> reports = new ArrayList<>();
             Set<String> paths = new LinkedHashSet<>();
             String reportBase = null;
@@ -81,7 +82,7 @@ public class StoreMismatchDiagnoser implements MismatchDiagnoser {
                 mismatch.reportLocation = s3.put(reportBase + "diff-report.txt", txt, Sha256.hex(txt)).location();
             }
         } catch (RuntimeException | IOException e) {
-            LOG.warnf("no diff report for %s: %s", mismatch.outputs, e.toString());
+            LOG.warnf("no diff report for %s: %s", mismatch.outputs, Redaction.redact(e.toString()));
         } finally {
             if (tmp != null) {
                 try {
@@ -93,14 +94,14 @@ public class StoreMismatchDiagnoser implements MismatchDiagnoser {
         }
     }
 
-    private static Path fetch(S3ObjectStore s3, Artifact artifact, Path to) throws IOException {
+    private static Path fetch(S3Access s3, Artifact artifact, Path to) throws IOException {
         try (InputStream in = s3.get(key(s3, artifact.location))) {
             Files.copy(in, to);
         }
         return to;
     }
 
-    private static String key(S3ObjectStore s3, String location) {
+    private static String key(S3Access s3, String location) {
         String prefix = "s3://" + s3.bucket() + "/";
         if (!location.startsWith(prefix)) {
             throw new IllegalArgumentException(location + " is not in bucket " + s3.bucket());
@@ -109,7 +110,7 @@ public class StoreMismatchDiagnoser implements MismatchDiagnoser {
     }
 
     /** ".../<spec hash>/b0/img.tar" → ".../<spec hash>/report/". */
-    static String reportPrefix(S3ObjectStore s3, String location) {
+    static String reportPrefix(S3Access s3, String location) {
         String key = key(s3, location);
         String buildDir = key.substring(0, Math.max(0, key.lastIndexOf('/')));
         String specDir = buildDir.substring(0, Math.max(0, buildDir.lastIndexOf('/')));

@@ -1,6 +1,7 @@
 package dev.twinbuild.operator.events;
 
 import dev.twinbuild.operator.api.v1alpha1.SystemImage;
+import dev.twinbuild.redaction.Redaction;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
@@ -25,7 +26,8 @@ public class EventRecorder {
         this.clock = clock;
     }
 
-    public void emit(SystemImage si, String type, String reason, String message) {
+    public void emit(SystemImage si, String type, String reason, String text) {
+        String message = Redaction.redact(text);
         String now = clock.instant().toString();
         Event event = new EventBuilder()
                 .withNewMetadata()

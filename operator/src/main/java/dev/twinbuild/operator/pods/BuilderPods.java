@@ -3,13 +3,13 @@ package dev.twinbuild.operator.pods;
 import dev.twinbuild.api.v1alpha1.ArtifactStore;
 import dev.twinbuild.operator.api.v1alpha1.SystemImage;
 import dev.twinbuild.operator.config.OperatorSettings;
-import dev.twinbuild.store.S3Credentials;
+import dev.twinbuild.operator.store.GrantIssuer;
 import dev.twinbuild.store.Stores;
+import dev.twinbuild.store.UploadGrants;
 import dev.twinbuild.verify.VariationSet;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
-import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -35,6 +35,7 @@ public final class BuilderPods {
     public static final String MANIFEST_DIR = "/etc/twinbuild/manifest";
     public static final String WORK_DIR = "/work";
     public static final String STORE_DIR = "/store";
+    public static final String GRANTS_DIR = "/etc/twinbuild/grants";
     public static final String TERMINATION_LOG = "/dev/termination-log";
 
     private BuilderPods() {
@@ -86,7 +87,7 @@ public final class BuilderPods {
                 .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
                 .endSecurityContext()
                 .withContainers(container(si, specHash, v, store, s))
-                .withVolumes(volumes(si, specHash, store, s))
+                .withVolumes(volumes(si, specHash, v, store, s))
                 .endSpec()
                 .build();
     }
@@ -115,20 +116,18 @@ public final class BuilderPods {
                 "--build-path", v.buildPath(),
                 "--clock-offset", Long.toString(v.clockOffsetSeconds()),
                 "--dir-order", v.dirOrder().name(),
-                "--store-prefix", Stores.buildPrefix(store, si.getMetadata().getNamespace(),
-                        si.getMetadata().getName(), specHash, v.index()),
                 "--termination-log", TERMINATION_LOG));
         if (v.cpus() != null) {
             args.addAll(List.of("--threads", Integer.toString(v.cpus())));
         }
         v.applied().forEach((k, val) -> args.addAll(List.of("--variation", k.name() + "=" + val)));
         if (store.s3 != null) {
-            args.addAll(List.of("--s3-endpoint", store.s3.endpoint, "--s3-bucket", store.s3.bucket));
-            if (store.s3.region != null) {
-                args.addAll(List.of("--s3-region", store.s3.region));
-            }
+            // Presigned requests for this build's keys only: the pod holds no store credentials.
+            args.addAll(List.of("--grants", GRANTS_DIR + "/" + UploadGrants.FILE));
         } else {
-            args.addAll(List.of("--pvc-claim", store.pvc.claimName, "--pvc-mount", STORE_DIR));
+            args.addAll(List.of("--pvc-claim", store.pvc.claimName, "--pvc-mount", STORE_DIR,
+                    "--store-prefix", Stores.buildPrefix(store, si.getMetadata().getNamespace(),
+                            si.getMetadata().getName(), specHash, v.index())));
             if (store.pvc.subPath != null) {
                 args.addAll(List.of("--pvc-sub-path", store.pvc.subPath));
             }
@@ -143,13 +142,15 @@ public final class BuilderPods {
         if (store.pvc != null) {
             mounts.add(new VolumeMountBuilder().withName("store").withMountPath(STORE_DIR)
                     .withSubPath(store.pvc.subPath).build());
+        } else {
+            mounts.add(mount("grants", GRANTS_DIR, true));
         }
         return new ContainerBuilder()
                 .withName(CONTAINER)
                 .withImage(si.getSpec().builderImage != null ? si.getSpec().builderImage : s.builderImage())
                 .withImagePullPolicy(s.imagePullPolicy())
                 .withCommand(command)
-                .withEnv(env(v, store))
+                .withEnv(env(v))
                 .withWorkingDir(WORK_DIR)
                 .withTerminationMessagePath(TERMINATION_LOG)
                 // A builder that dies before writing its summary still leaves its last log lines.
@@ -170,7 +171,7 @@ public final class BuilderPods {
                 .build();
     }
 
-    private static List<EnvVar> env(VariationSet v, ArtifactStore store) {
+    private static List<EnvVar> env(VariationSet v) {
         List<EnvVar> env = new ArrayList<>();
         v.env().forEach((k, val) -> {
             if (val != null) {
@@ -179,20 +180,11 @@ public final class BuilderPods {
         });
         env.add(new EnvVar("TWINBUILD_UMASK", v.umask(), null));
         env.add(new EnvVar("TMPDIR", "/tmp", null));
-        if (store.s3 != null && store.s3.credentialsSecret != null) {
-            env.add(secretEnv(S3Credentials.ACCESS_KEY_ENV, store.s3.credentialsSecret, "accessKeyId"));
-            env.add(secretEnv(S3Credentials.SECRET_KEY_ENV, store.s3.credentialsSecret, "secretAccessKey"));
-        }
         return env;
     }
 
-    private static EnvVar secretEnv(String name, String secret, String key) {
-        return new EnvVarBuilder().withName(name).withNewValueFrom()
-                .withNewSecretKeyRef().withName(secret).withKey(key).endSecretKeyRef()
-                .endValueFrom().build();
-    }
-
-    private static List<Volume> volumes(SystemImage si, String specHash, ArtifactStore store, OperatorSettings s) {
+    private static List<Volume> volumes(SystemImage si, String specHash, VariationSet v, ArtifactStore store,
+                                        OperatorSettings s) {
         List<Volume> volumes = new ArrayList<>(List.of(
                 new VolumeBuilder().withName("work").withNewEmptyDir().withSizeLimit(new Quantity(s.workSizeLimit()))
                         .endEmptyDir().build(),
@@ -203,6 +195,11 @@ public final class BuilderPods {
         if (store.pvc != null) {
             volumes.add(new VolumeBuilder().withName("store").withNewPersistentVolumeClaim()
                     .withClaimName(store.pvc.claimName).endPersistentVolumeClaim().build());
+        } else {
+            // Created by the operator right after the pod, owned by it: the kubelet waits for it.
+            volumes.add(new VolumeBuilder().withName("grants").withNewSecret()
+                    .withSecretName(GrantIssuer.secretName(Names.pod(si.getMetadata().getName(), specHash, v.index())))
+                    .withDefaultMode(0440).withOptional(false).endSecret().build());
         }
         return volumes;
     }

@@ -12,17 +12,19 @@ import java.util.Optional;
 /**
  * What the reconciler needs to know about one builder pod, read from its status (in the informer cache).
  *
+ * @param uid             the pod's UID: only the pod the operator created (recorded in the status) counts
  * @param waiting         the builder container's waiting state (ErrImagePull, CreateContainerConfigError, …)
  * @param deletionDeadline when the pod should be gone (its deletionTimestamp), null unless it is being deleted
  */
-public record PodView(String name, int attempt, String phase, String node, Instant startTime, boolean deleting,
-                      String podReason, String podMessage, Terminated terminated, Unschedulable unschedulable,
-                      Waiting waiting, Instant deletionDeadline) {
+public record PodView(String name, String uid, Instant created, int attempt, String phase, String node,
+                      Instant startTime, boolean deleting, String podReason, String podMessage, Terminated terminated,
+                      Unschedulable unschedulable, Waiting waiting, Instant deletionDeadline) {
 
-    public PodView(String name, int attempt, String phase, String node, Instant startTime, boolean deleting,
-                   String podReason, String podMessage, Terminated terminated, Unschedulable unschedulable) {
-        this(name, attempt, phase, node, startTime, deleting, podReason, podMessage, terminated, unschedulable,
-                null, null);
+    public PodView(String name, String uid, Instant created, int attempt, String phase, String node,
+                   Instant startTime, boolean deleting, String podReason, String podMessage, Terminated terminated,
+                   Unschedulable unschedulable) {
+        this(name, uid, created, attempt, phase, node, startTime, deleting, podReason, podMessage, terminated,
+                unschedulable, null, null);
     }
 
     public record Terminated(int exitCode, String reason, String message, Instant startedAt, Instant finishedAt) {
@@ -68,7 +70,8 @@ public record PodView(String name, int attempt, String phase, String node, Insta
                 }
             }
         }
-        return new PodView(pod.getMetadata().getName(), attempt == null ? 1 : Integer.parseInt(attempt), phase,
+        return new PodView(pod.getMetadata().getName(), pod.getMetadata().getUid(),
+                time(pod.getMetadata().getCreationTimestamp()), attempt == null ? 1 : Integer.parseInt(attempt), phase,
                 pod.getSpec() == null ? null : pod.getSpec().getNodeName(), start,
                 pod.getMetadata().getDeletionTimestamp() != null, reason, message, terminated, unschedulable,
                 waiting, time(pod.getMetadata().getDeletionTimestamp()));

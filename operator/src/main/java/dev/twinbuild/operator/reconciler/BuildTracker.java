@@ -7,6 +7,7 @@ import dev.twinbuild.operator.api.v1alpha1.BuildStatus;
 import dev.twinbuild.operator.config.OperatorSettings;
 import dev.twinbuild.operator.pods.PodView;
 import dev.twinbuild.pipeline.fetch.InputUnreachableException;
+import dev.twinbuild.operator.store.BuildLayout;
 import dev.twinbuild.store.BuildSummary;
 import dev.twinbuild.store.StoreException;
 
@@ -27,6 +28,12 @@ public final class BuildTracker {
     public static final String CRASHED = "BuilderCrashed";
     public static final String INVALID_SUMMARY = "InvalidSummary";
     public static final String CANCELLED = "Cancelled";
+    /** The pod reported files or locations other than those the operator assigned to the build. */
+    public static final String UNEXPECTED_LOCATION = "UnexpectedLocation";
+    /** A pod of the build's name that the operator did not create (not the UID it recorded). */
+    public static final String FOREIGN_POD = "ForeignPod";
+    /** How long a pod whose UID the status does not (yet) record is given before it counts as foreign. */
+    static final Duration UID_GRACE = Duration.ofSeconds(30);
     /** InputUnreachable: a layer's server kept failing (network, 429, 5xx) through the builder's own retries. */
     private static final Set<String> RETRYABLE = Set.of(StoreException.UNREACHABLE, POD_LOST, "Evicted", CRASHED,
             InputUnreachableException.REASON);
@@ -65,7 +72,8 @@ public final class BuildTracker {
         this.builds = builds;
     }
 
-    public Step track(BuildStatus b, PodView pod, Instant now) {
+    /** @param layout where the build's files must be: what its pod reports is checked against it */
+    public Step track(BuildStatus b, PodView pod, BuildLayout layout, Instant now) {
         if (b.phaseOrPending().isFinal()) {
             return new Step(b, Action.NONE, null, null);
         }
@@ -78,16 +86,24 @@ public final class BuildTracker {
         if (pod.attempt() < b.attemptsOrZero()) {
             return new Step(b, Action.NONE, null, null); // an old attempt on its way out
         }
+        if (b.podUid == null || !b.podUid.equals(pod.uid()) || pod.attempt() != b.attemptsOrZero()) {
+            // Not the pod we recorded. Our own status may lag behind a pod we just created (or its write
+            // was lost): wait a little, then treat it as someone else's — it does not count.
+            boolean other = b.podUid != null && pod.attempt() == b.attemptsOrZero();
+            Instant graceEnd = (pod.created() == null ? now : pod.created()).plus(UID_GRACE);
+            if (!other && now.isBefore(graceEnd)) {
+                return new Step(b, Action.NONE, graceEnd, null);
+            }
+            return retryOrFail(b, FOREIGN_POD, "pod " + pod.name() + " (uid " + pod.uid()
+                    + ") is not the pod the operator created for " + b.name, Action.DELETE, now);
+        }
         b.pod = pod.name();
         b.node = pod.node();
         if (pod.startTime() != null) {
             b.startTime = pod.startTime().toString();
         }
-        if (b.attemptsOrZero() < pod.attempt()) {
-            b.attempts = pod.attempt(); // created by an earlier operator whose status write was lost
-        }
         return switch (pod.phase()) {
-            case "Succeeded" -> succeeded(b, pod, now);
+            case "Succeeded" -> succeeded(b, pod, layout, now);
             case "Failed" -> failed(b, pod, now);
             case "Running" -> running(b, pod, now);
             default -> pending(b, pod, now);
@@ -116,7 +132,7 @@ public final class BuildTracker {
         return new Step(b, Action.CREATE, null, null);
     }
 
-    private Step succeeded(BuildStatus b, PodView pod, Instant now) {
+    private Step succeeded(BuildStatus b, PodView pod, BuildLayout layout, Instant now) {
         String message = pod.terminated() == null ? null : pod.terminated().message();
         BuildSummary summary = BuildSummary.parse(message);
         if (summary == null || !summary.succeeded() || summary.outputs() == null || summary.outputs().isEmpty()) {
@@ -124,6 +140,10 @@ public final class BuildTracker {
                     : "no valid summary in the termination message: " + excerpt(message);
             return fail(b, summary != null && summary.failure() != null ? summary.failure().reason() : INVALID_SUMMARY,
                     why, Action.NONE, finished(pod, now));
+        }
+        String wrong = wrongLocations(summary, layout);
+        if (wrong != null) {
+            return fail(b, UNEXPECTED_LOCATION, wrong, Action.NONE, finished(pod, now));
         }
         b.phase = BuildPhase.Succeeded;
         b.failure = null;
@@ -135,6 +155,30 @@ public final class BuildTracker {
         }
         b.record = summary.record();
         return new Step(b, Action.NONE, null, null);
+    }
+
+    /** Every output of the spec, each at the location the operator assigned, and nothing else. */
+    public static String wrongLocations(BuildSummary summary, BuildLayout layout) {
+        Set<String> seen = new java.util.HashSet<>();
+        for (BuildSummary.Output o : summary.outputs()) {
+            String expected = layout.outputLocation(o.file());
+            if (expected == null) {
+                return "the build reported an output " + o.file() + " that the spec does not have";
+            }
+            if (!expected.equals(o.location())) {
+                return "the build reported " + o.file() + " at " + o.location() + ", expected " + expected;
+            }
+            if (!seen.add(o.file())) {
+                return "the build reported " + o.file() + " twice";
+            }
+        }
+        if (!seen.equals(layout.outputs().keySet())) {
+            return "the build reported outputs " + seen + ", the spec has " + layout.outputs().keySet();
+        }
+        if (!layout.recordLocation().equals(summary.record())) {
+            return "the build reported its record at " + summary.record() + ", expected " + layout.recordLocation();
+        }
+        return null;
     }
 
     private Step failed(BuildStatus b, PodView pod, Instant now) {
@@ -233,6 +277,14 @@ public final class BuildTracker {
         }
         return fail(b, TIMEOUT, "build exceeded verification.timeoutSeconds (" + timeout.toSeconds() + "s)",
                 Action.DELETE, now);
+    }
+
+    /** The store could not issue the build's grants: retried later if it may come back, else final. */
+    Step cannotStart(BuildStatus b, StoreException e, Instant now) {
+        if (e.isTransient()) {
+            return retryOrFail(b, e.reason(), "cannot issue upload grants: " + e.getMessage(), Action.NONE, now);
+        }
+        return fail(b, e.reason(), "cannot issue upload grants: " + e.getMessage(), Action.NONE, now);
     }
 
     private Step retryOrFail(BuildStatus b, String reason, String message, Action action, Instant now) {

@@ -4,7 +4,10 @@ import dev.twinbuild.operator.api.v1alpha1.SystemImage;
 import dev.twinbuild.operator.pods.ManifestConfigMap;
 import dev.twinbuild.operator.pods.Names;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import dev.twinbuild.operator.store.GrantIssuer;
+import dev.twinbuild.store.UploadGrants;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 
@@ -30,17 +33,30 @@ final class Children {
         this.namespace = si.getMetadata().getNamespace();
     }
 
-    /** @return false when a pod of that name already existed */
-    boolean createPod(Pod pod) {
+    /** @return the created pod (with its UID), or null when a pod of that name already existed */
+    Pod createPod(Pod pod) {
         ensureManifest();
         try {
-            client.pods().inNamespace(namespace).resource(pod).create();
-            return true;
+            return client.pods().inNamespace(namespace).resource(pod).create();
         } catch (KubernetesClientException e) {
             if (e.getCode() == 409) {
-                return false;
+                return null;
             }
             throw e;
+        }
+    }
+
+    /** Creates the pod's grant Secret; one left from an earlier attempt of the same name is replaced. */
+    void createGrants(Pod pod, UploadGrants grants) {
+        Secret secret = GrantIssuer.secret(pod, grants, Names.generationLabels(si.getMetadata().getName(), specHash));
+        try {
+            client.secrets().inNamespace(namespace).resource(secret).create();
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 409) {
+                throw e;
+            }
+            client.secrets().inNamespace(namespace).withName(secret.getMetadata().getName()).delete();
+            client.secrets().inNamespace(namespace).resource(secret).create();
         }
     }
 

@@ -17,12 +17,18 @@ import dev.twinbuild.operator.status.StatusComposer;
 import dev.twinbuild.operator.status.Verdict;
 import dev.twinbuild.operator.diagnosis.MismatchDiagnoser;
 import dev.twinbuild.operator.store.ArtifactVerifier;
+import dev.twinbuild.operator.store.BuildLayout;
+import dev.twinbuild.operator.store.GrantIssuer;
+import dev.twinbuild.store.UploadGrants;
+import io.fabric8.kubernetes.api.model.Quantity;
 import dev.twinbuild.store.StoreException;
 import dev.twinbuild.verify.VariationPlan;
 import dev.twinbuild.verify.VariationSet;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -35,6 +41,8 @@ import java.util.stream.Collectors;
 /** One pass over the builds of the current spec: advance each, then decide the SystemImage's status. */
 final class Generation {
     static final String STORE_UNREACHABLE = StoreException.UNREACHABLE;
+    /** Grants outlive the build's timeout by this much (scheduling, image pull, upload). */
+    static final Duration GRANT_MARGIN = Duration.ofMinutes(15);
 
     /** @param started builds whose pod this pass created */
     record Outcome(SystemImageStatus status, Instant wakeAt, List<BuildStatus> started) {
@@ -48,10 +56,11 @@ final class Generation {
     private final Children children;
     private final ArtifactVerifier verifier;
     private final MismatchDiagnoser diagnoser;
+    private final GrantIssuer grants;
     private final Verification verification;
 
     Generation(SystemImage si, String hash, ArtifactStore store, OperatorSettings settings, Instant now,
-               Children children, ArtifactVerifier verifier, MismatchDiagnoser diagnoser) {
+               Children children, ArtifactVerifier verifier, MismatchDiagnoser diagnoser, GrantIssuer grants) {
         this.si = si;
         this.hash = hash;
         this.store = store;
@@ -60,6 +69,7 @@ final class Generation {
         this.children = children;
         this.verifier = verifier;
         this.diagnoser = diagnoser;
+        this.grants = grants;
         this.verification = si.getSpec().verificationOrDefault();
     }
 
@@ -77,7 +87,7 @@ final class Generation {
             BuildStatus b = previous.stream().filter(p -> Objects.equals(p.index, v.index())).findFirst()
                     .map(Generation::copy).orElseGet(() -> fresh(v));
             Pod pod = byName.get(Names.pod(si.getMetadata().getName(), hash, v.index()));
-            steps.add(tracker.track(b, pod == null ? null : PodView.of(pod), now));
+            steps.add(tracker.track(b, pod == null ? null : PodView.of(pod), layout(v.index()), now));
         }
         List<BuildStatus> builds = steps.stream().map(BuildTracker.Step::status).toList();
         BuildStatus failed = builds.stream().filter(b -> b.phaseOrPending() == BuildPhase.Failed).findFirst().orElse(null);
@@ -97,11 +107,11 @@ final class Generation {
             }
             switch (step.action()) {
                 case CREATE -> {
-                    Pod pod = RegistryAuthMounts.add(BuilderPods.desired(si, hash, plan.get(i), store, settings,
-                            b.attempts), children.pullSecrets(settings.serviceAccount()));
-                    if (children.createPod(pod)) {
+                    Instant retryAt = create(b, plan.get(i), tracker);
+                    if (retryAt == null && b.podUid != null) {
                         started.add(b);
                     }
+                    wakeAt = earliest(wakeAt, retryAt);
                 }
                 case DELETE -> children.deletePod(b.pod);
                 case FORCE_DELETE -> children.forceDeletePod(b.pod);
@@ -129,11 +139,12 @@ final class Generation {
         Verdict verdict = Verdict.of(builds);
         if (settings.verifyStoredArtifacts()) {
             try {
-                for (Artifact a : verdict.artifacts()) {
-                    boolean known = verifiedBefore != null && verifiedBefore.stream()
-                            .anyMatch(v -> Objects.equals(v.location, a.location) && Objects.equals(v.sha256, a.sha256));
+                // Every build's copy, at the keys the operator computed: not only the first of equal digests.
+                for (BuildStatus b : builds) {
+                    boolean known = verifiedBefore != null && b.outputs.stream().allMatch(o -> verifiedBefore.stream()
+                            .anyMatch(v -> Objects.equals(v.location, o.location) && Objects.equals(v.sha256, o.sha256)));
                     if (!known) {
-                        verifier.verify(si.getMetadata().getNamespace(), store, a.location, a.sha256);
+                        verifier.verify(si.getMetadata().getNamespace(), b, layout(b.index));
                     }
                 }
             } catch (StoreException e) {
@@ -149,6 +160,46 @@ final class Generation {
             diagnoser.diagnose(si.getMetadata().getNamespace(), store, verdict.mismatch(), verdict.artifacts());
         }
         return new Outcome(composer.verdict(hash, builds, verdict), null, started);
+    }
+
+    private BuildLayout layout(int index) {
+        return BuildLayout.of(si, hash, store, index);
+    }
+
+    /**
+     * Issues the build's upload grants, creates its pod and hands it the grants (a Secret the pod owns).
+     *
+     * @return when to look again if the store could not issue grants now (the build then waits to retry)
+     */
+    private Instant create(BuildStatus b, VariationSet v, BuildTracker tracker) {
+        UploadGrants issued = null;
+        if (store.s3 != null) {
+            long maxObject = Quantity.getAmountInBytes(new Quantity(settings.workSizeLimit())).longValue();
+            Duration ttl = Duration.ofSeconds(verification.timeoutOrDefault()).plus(GRANT_MARGIN);
+            try {
+                issued = grants.issue(si.getMetadata().getNamespace(), layout(v.index()), maxObject, ttl, now);
+            } catch (StoreException e) {
+                return tracker.cannotStart(b, e, now).wakeAt();
+            }
+        }
+        Pod created = children.createPod(RegistryAuthMounts.add(BuilderPods.desired(si, hash, v, store, settings,
+                b.attempts), children.pullSecrets(settings.serviceAccount())));
+        // null: a pod of that name was there already — not ours, so it will not count (BuildTracker).
+        b.podUid = created == null ? null : created.getMetadata().getUid();
+        if (created != null && issued != null) {
+            try {
+                children.createGrants(created, issued);
+            } catch (KubernetesClientException e) {
+                // A pod without its grants would wait for them forever: remove it, retry if that may help.
+                children.deletePod(created.getMetadata().getName());
+                b.podUid = null;
+                boolean permanent = e.getCode() >= 400 && e.getCode() < 500 && e.getCode() != 409 && e.getCode() != 429;
+                return tracker.cannotStart(b, new StoreException(permanent ? StoreException.REJECTED
+                        : StoreException.UNREACHABLE, "cannot create the grants Secret: " + e.getMessage(), e), now)
+                        .wakeAt();
+            }
+        }
+        return null;
     }
 
     private BuildStatus fresh(VariationSet v) {

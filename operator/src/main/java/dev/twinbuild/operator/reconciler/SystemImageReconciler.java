@@ -14,11 +14,14 @@ import dev.twinbuild.operator.policy.TenantPolicy;
 import dev.twinbuild.operator.status.Conditions;
 import dev.twinbuild.operator.status.StatusComposer;
 import dev.twinbuild.operator.store.ArtifactVerifier;
+import dev.twinbuild.operator.store.GrantIssuer;
 import dev.twinbuild.pipeline.InputException;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
@@ -52,7 +55,8 @@ import java.util.Set;
 @RBACRule(apiGroups = "", resources = "pods", verbs = {"get", "list", "watch", "create", "delete"})
 @RBACRule(apiGroups = "", resources = "configmaps", verbs = {"get", "list", "create", "delete", "deletecollection"})
 @RBACRule(apiGroups = "", resources = "events", verbs = {"create", "patch"})
-@RBACRule(apiGroups = "", resources = "secrets", verbs = {"get"})
+// Secrets: a spec's own store credentials (get); builds' upload grants, owned by their pods (create, delete).
+@RBACRule(apiGroups = "", resources = "secrets", verbs = {"get", "create", "delete"})
 // imagePullSecrets of the builder pods' service account: their names are mounted into builder pods.
 @RBACRule(apiGroups = "", resources = "serviceaccounts", verbs = {"get"})
 // The node of a pod stuck Terminating: NotReady (force-delete the pod, retry the build) or alive (wait).
@@ -69,16 +73,19 @@ public class SystemImageReconciler implements Reconciler<SystemImage> {
     private final ArtifactVerifier verifier;
     private final MismatchDiagnoser diagnoser;
     private final TransitionReporter reporter;
+    private final GrantIssuer grants;
 
     @Inject
     public SystemImageReconciler(OperatorSettings settings, BuildMetrics metrics, Clock clock,
-                                 ArtifactVerifier verifier, MismatchDiagnoser diagnoser, EventRecorder events) {
+                                 ArtifactVerifier verifier, MismatchDiagnoser diagnoser, EventRecorder events,
+                                 GrantIssuer grants) {
         this.settings = settings;
         this.metrics = metrics;
         this.clock = clock;
         this.verifier = verifier;
         this.diagnoser = diagnoser;
         this.reporter = new TransitionReporter(events, metrics);
+        this.grants = grants;
     }
 
     @Override
@@ -129,7 +136,8 @@ public class SystemImageReconciler implements Reconciler<SystemImage> {
                     .forEach(p -> children.deletePod(p.getMetadata().getName()));
             next = composer.failed(hash, List.of(), refusal.get().reason(), refusal.get().message());
         } else {
-            Generation.Outcome outcome = new Generation(si, hash, store, settings, now, children, verifier, diagnoser)
+            Generation.Outcome outcome = new Generation(si, hash, store, settings, now, children, verifier, diagnoser,
+                    grants)
                     .advance(sameSpec ? previous.builds : List.of(), pods, composer,
                             sameSpec ? previous.artifacts : List.of());
             outcome.started().forEach(b -> reporter.started(si, b));
@@ -138,13 +146,16 @@ public class SystemImageReconciler implements Reconciler<SystemImage> {
         }
         reporter.report(si, previous, next, now);
 
-        UpdateControl<SystemImage> control;
-        if (previous != null && Serialization.asJson(previous).equals(Serialization.asJson(next))) {
-            control = UpdateControl.noUpdate();
-        } else {
-            si.setStatus(next);
-            control = UpdateControl.patchStatus(si);
+        StatusRedaction.apply(next);
+        if (previous == null || !Serialization.asJson(previous).equals(Serialization.asJson(next))) {
+            // Patched and cached at once: the next pass must see the pod UIDs this one recorded.
+            SystemImage fresh = new SystemImage();
+            fresh.setMetadata(new ObjectMetaBuilder().withName(si.getMetadata().getName())
+                    .withNamespace(si.getMetadata().getNamespace()).build());
+            fresh.setStatus(next);
+            PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(si, fresh, context);
         }
+        UpdateControl<SystemImage> control = UpdateControl.noUpdate();
         if (wakeAt != null) {
             Duration delay = Duration.between(now, wakeAt);
             control.rescheduleAfter(delay.isNegative() ? Duration.ofMillis(100) : delay.plusMillis(100));

@@ -1,12 +1,11 @@
 package dev.twinbuild.operator.store;
 
-import dev.twinbuild.api.v1alpha1.ArtifactStore;
+import dev.twinbuild.operator.api.v1alpha1.BuildStatus;
 import dev.twinbuild.store.StoreException;
-import dev.twinbuild.store.StoredObject;
 
-/** Checks that an artifact in the store really has the digest its build reported. */
+/** Checks a finished build's copy in the store: every output, at the key the operator chose for it. */
 public interface ArtifactVerifier {
 
-    /** @throws StoreException with the reason (unreachable, missing, digest mismatch) */
-    StoredObject verify(String namespace, ArtifactStore store, String location, String sha256);
+    /** @throws StoreException with the reason (unreachable, missing, digest mismatch, rejected) */
+    void verify(String namespace, BuildStatus build, BuildLayout layout);
 }

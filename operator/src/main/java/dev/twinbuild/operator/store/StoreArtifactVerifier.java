@@ -1,11 +1,21 @@
 package dev.twinbuild.operator.store;
 
-import dev.twinbuild.api.v1alpha1.ArtifactStore;
-import dev.twinbuild.store.StoredObject;
+import dev.twinbuild.operator.api.v1alpha1.BuildOutput;
+import dev.twinbuild.operator.api.v1alpha1.BuildStatus;
+import dev.twinbuild.store.StoreException;
+import dev.twinbuild.store.UploadGrants;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Objects;
 
 /**
- * Streams S3 artifacts back and hashes them (the operator never trusts a digest it has not seen in
- * the store). A PVC is not mounted in the operator: there the builder's own read-back check stands.
+ * Completes a build's multipart uploads (with the parts S3 lists, never a list the pod gives), then
+ * streams every output of the build back from the key the operator computed and hashes it: the digest
+ * a pod reports counts only once the store holds exactly those bytes there. A PVC is not mounted in
+ * the operator: there the builder's own read-back check stands.
  */
 public class StoreArtifactVerifier implements ArtifactVerifier {
     private final StoreClients clients;
@@ -15,10 +25,43 @@ public class StoreArtifactVerifier implements ArtifactVerifier {
     }
 
     @Override
-    public StoredObject verify(String namespace, ArtifactStore store, String location, String sha256) {
-        if (store.s3 == null) {
-            return new StoredObject(location, sha256, -1);
+    public void verify(String namespace, BuildStatus build, BuildLayout layout) {
+        if (layout.store().s3 == null) {
+            return;
         }
-        return clients.s3(namespace, store).verify(location, sha256);
+        S3Access s3 = clients.s3(namespace, layout.store());
+        finishUploads(namespace, build, layout, s3);
+        for (BuildOutput o : build.outputs) {
+            String key = layout.outputs().get(o.file);
+            if (key == null || !Objects.equals(layout.location(key), o.location)) {
+                throw new StoreException(StoreException.REJECTED, build.name + " reported " + o.location
+                        + " for " + o.file + ", expected " + (key == null ? "no such output" : layout.location(key)));
+            }
+            s3.verify(key, o.sha256, o.size == null ? -1 : o.size);
+        }
+    }
+
+    /** The upload ids are read from the grant Secret, but only for the keys this build was granted. */
+    private void finishUploads(String namespace, BuildStatus build, BuildLayout layout, S3Access s3) {
+        Secret secret;
+        try {
+            secret = clients.kubernetes().secrets().inNamespace(namespace)
+                    .withName(GrantIssuer.secretName(build.pod)).get();
+        } catch (KubernetesClientException e) {
+            throw new StoreException(StoreException.UNREACHABLE, "cannot read the grants of " + build.pod + ": "
+                    + e.getMessage(), e);
+        }
+        if (secret == null || secret.getData() == null || secret.getData().get(UploadGrants.FILE) == null) {
+            return; // outputs went up in single PUTs, or the pod is gone: the read-back decides
+        }
+        UploadGrants grants = UploadGrants.parse(new String(
+                Base64.getDecoder().decode(secret.getData().get(UploadGrants.FILE)), StandardCharsets.UTF_8));
+        for (var e : grants.files().entrySet()) {
+            UploadGrants.Grant g = e.getValue();
+            if (g.multipart() != null && g.multipart().uploadId() != null
+                    && Objects.equals(layout.outputs().get(e.getKey()), g.key())) {
+                s3.finishMultipartUpload(g.key(), g.multipart().uploadId());
+            }
+        }
     }
 }

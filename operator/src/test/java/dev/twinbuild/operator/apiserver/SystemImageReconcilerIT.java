@@ -1,7 +1,5 @@
 package dev.twinbuild.operator.apiserver;
 
-import dev.twinbuild.api.v1alpha1.ArtifactStore;
-import dev.twinbuild.api.v1alpha1.S3Store;
 import dev.twinbuild.operator.Fixtures;
 import dev.twinbuild.operator.api.v1alpha1.BuildPhase;
 import dev.twinbuild.operator.api.v1alpha1.Phase;
@@ -13,15 +11,19 @@ import dev.twinbuild.operator.metrics.BuildMetrics;
 import dev.twinbuild.operator.pods.Names;
 import dev.twinbuild.operator.policy.TenantPolicy;
 import dev.twinbuild.operator.reconciler.SystemImageReconciler;
+import dev.twinbuild.operator.store.GrantIssuer;
+import dev.twinbuild.operator.store.S3ProxyServer;
 import dev.twinbuild.operator.store.StoreArtifactVerifier;
 import dev.twinbuild.operator.store.StoreClients;
 import dev.twinbuild.operator.diagnosis.StoreMismatchDiagnoser;
 import dev.twinbuild.store.BuildSummary;
+import dev.twinbuild.store.GrantUploader;
 import dev.twinbuild.store.Sha256;
+import dev.twinbuild.store.UploadGrants;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -41,8 +43,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -53,7 +55,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SystemImageReconcilerIT {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static KubernetesClient client;
-    private static S3Proxy s3;
+    private static S3ProxyServer s3;
     private static final List<String> FIGURES = new ArrayList<>();
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -64,7 +66,7 @@ class SystemImageReconcilerIT {
     @BeforeAll
     static void cluster() throws Exception {
         client = ApiServer.client();
-        s3 = new S3Proxy();
+        s3 = new S3ProxyServer();
     }
 
     @AfterAll
@@ -83,9 +85,7 @@ class SystemImageReconcilerIT {
         ns = ns.length() > 50 ? ns.substring(0, 50) : ns;
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
                 .create();
-        client.secrets().inNamespace(ns).resource(new SecretBuilder().withNewMetadata().withName("s3")
-                .endMetadata().withStringData(Map.of("accessKeyId", S3Proxy.ACCESS_KEY,
-                        "secretAccessKey", S3Proxy.SECRET_KEY)).build()).create();
+        // No Secret in the namespace: the operator alone holds the store's credentials.
         kubelet = new FakeKubelet(client, ns);
         kubelet.nodes("node-a", "node-b", "node-c");
         startOperator(OperatorSettings.defaults().withTiming(3, Duration.ofSeconds(1), Duration.ofSeconds(2)));
@@ -98,16 +98,19 @@ class SystemImageReconcilerIT {
         }
     }
 
-    private void startOperator(OperatorSettings settings) {
+    private void startOperator(OperatorSettings base) {
         Clock clock = Clock.systemUTC();
+        OperatorSettings settings = base.withDefaultStore(s3.store());
+        StoreClients clients = new StoreClients(client, settings.defaultStore(), S3ProxyServer.settings(),
+                S3ProxyServer.credentials());
         operator = new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false)
                 .withConcurrentReconciliationThreads(2));
         // These SystemImages name the s3proxy store themselves: the admin's policy must allow it.
         settings = settings.withPolicy(new TenantPolicy(List.of(), true, List.of(s3.endpoint() + "/" + S3Proxy.BUCKET),
                 false, List.of()));
         operator.register(new SystemImageReconciler(settings, new BuildMetrics(registry), clock,
-                new StoreArtifactVerifier(new StoreClients(client)),
-                new StoreMismatchDiagnoser(new StoreClients(client), 1L << 30), new EventRecorder(client, clock)),
+                new StoreArtifactVerifier(clients), new StoreMismatchDiagnoser(clients, 1L << 30),
+                new EventRecorder(client, clock), new GrantIssuer(clients)),
                 c -> c.settingNamespace(ns));
         operator.start();
     }
@@ -117,12 +120,6 @@ class SystemImageReconcilerIT {
         si.getMetadata().setNamespace(ns);
         si.getMetadata().setUid(null);
         si.getMetadata().setGeneration(null);
-        ArtifactStore store = new ArtifactStore();
-        store.s3 = new S3Store();
-        store.s3.endpoint = s3.endpoint().toString();
-        store.s3.bucket = S3Proxy.BUCKET;
-        store.s3.credentialsSecret = "s3";
-        si.getSpec().store = store;
         return client.resource(si).create();
     }
 
@@ -141,22 +138,41 @@ class SystemImageReconcilerIT {
         return status(name);
     }
 
-    /** Uploads the build's outputs (content decides the digest) and returns its termination message. */
+    /**
+     * Plays the builder: uploads the outputs (content decides the digest) through the grants the
+     * operator gave the pod — the only access a builder has — and returns its termination message.
+     */
     private String upload(Pod pod, String content) throws Exception {
-        String prefix = ns + "/" + pod.getMetadata().getLabels().get(Names.LABEL_IMAGE) + "/"
-                + pod.getMetadata().getLabels().get(Names.LABEL_SPEC_HASH) + "/b"
-                + pod.getMetadata().getLabels().get(Names.LABEL_BUILD_INDEX);
+        return upload(pod, content, null);
+    }
+
+    /** @param claimed when set, the digest the "build" reports instead of the real one (a lying pod) */
+    private String upload(Pod pod, String content, String claimed) throws Exception {
+        GrantUploader store = new GrantUploader(grants(pod));
         List<BuildSummary.Output> outputs = new ArrayList<>();
-        for (String[] o : new String[][]{{"tar", "img.tar"}, {"tar.gz", "img.tar.gz"}}) {
+        String image = pod.getMetadata().getLabels().get(Names.LABEL_IMAGE);
+        for (String[] o : new String[][]{{"tar", image + ".tar"}, {"tar.gz", image + ".tar.gz"}}) {
             Path file = Files.createTempFile("artifact", o[1]);
             Files.write(file, archive(o[0], content));
-            var stored = s3.store.put(prefix + "/" + o[1], file, Sha256.hex(file));
-            outputs.add(new BuildSummary.Output(o[0], o[1], stored.sha256(), stored.size(), stored.location()));
+            var stored = store.put(o[1], file, Sha256.hex(file));
+            outputs.add(new BuildSummary.Output(o[0], o[1], claimed != null ? claimed : stored.sha256(), stored.size(),
+                    stored.location()));
         }
         Path record = Files.createTempFile("record", ".json");
         Files.writeString(record, "{}");
-        var rec = s3.store.put(prefix + "/build-record.json", record, Sha256.hex(record));
+        var rec = store.put("build-record.json", record, Sha256.hex(record));
         return BuildSummary.success(outputs, rec.location()).toTerminationMessage();
+    }
+
+    /** The grants the operator put into the pod's Secret (the file the pod would mount). */
+    private UploadGrants grants(Pod pod) {
+        String name = GrantIssuer.secretName(pod.getMetadata().getName());
+        Poll.until(WAIT, () -> client.secrets().inNamespace(ns).withName(name).get() != null);
+        Secret secret = client.secrets().inNamespace(ns).withName(name).get();
+        assertThat(secret.getMetadata().getOwnerReferences()).singleElement()
+                .satisfies(o -> assertThat(o.getUid()).isEqualTo(pod.getMetadata().getUid()));
+        return UploadGrants.parse(new String(Base64.getDecoder().decode(secret.getData().get(UploadGrants.FILE)),
+                StandardCharsets.UTF_8));
     }
 
     /** A real (tiny) tar or tar.gz, so that a mismatch can be diffed entry by entry. */
@@ -241,17 +257,17 @@ class SystemImageReconcilerIT {
         SystemImageStatus s = awaitPhase("drift", Phase.Unreproducible);
 
         assertThat(condition(s, "Reproducible").getStatus()).isEqualTo("False");
-        assertThat(condition(s, "Reproducible").getMessage()).contains("img.tar", "b0", "b1");
+        assertThat(condition(s, "Reproducible").getMessage()).contains("drift.tar", "b0", "b1");
         assertThat(condition(s, "Ready").getStatus()).isEqualTo("False");
         assertThat(condition(s, "Stalled").getReason()).isEqualTo("Unreproducible");
-        assertThat(s.mismatch.outputs).extracting(o -> o.file).containsExactly("img.tar", "img.tar.gz");
+        assertThat(s.mismatch.outputs).extracting(o -> o.file).containsExactly("drift.tar", "drift.tar.gz");
         assertThat(s.mismatch.outputs.get(0).sha256).containsOnlyKeys("b0", "b1");
         assertThat(s.artifacts).as("both sides kept").hasSize(4);
         assertThat(s.mismatch.differingPaths).as("diffed entry by entry").containsExactly("./etc/content");
-        assertThat(s.mismatch.reportLocation).startsWith("s3://" + S3Proxy.BUCKET + "/" + ns + "/drift/")
+        assertThat(s.mismatch.reportLocation).startsWith("s3://" + S3ProxyServer.BUCKET + "/" + ns + "/drift/")
                 .endsWith("/report/diff-report.txt");
-        String key = s.mismatch.reportLocation.substring(("s3://" + S3Proxy.BUCKET + "/").length());
-        try (var in = s3.store.get(key)) {
+        String key = s.mismatch.reportLocation.substring(("s3://" + S3ProxyServer.BUCKET + "/").length());
+        try (var in = s3.access.get(key)) {
             assertThat(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8))
                     .contains("./etc/content: content").contains("content-of-build-0").contains("content-of-build-1");
         }
@@ -361,5 +377,97 @@ class SystemImageReconcilerIT {
                 .filter(c -> c.getMetadata().getName().startsWith("evolving-")).findFirst().orElseThrow()
                 .getData().values().iterator().next().getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8))
                 .contains("1800000000");
+    }
+
+    @Test
+    void everyBuildsCopyIsReadBackNotOnlyTheFirst() throws Exception {
+        create("liar", 2);
+        List<Pod> pods = awaitPods("liar", 2);
+        for (Pod p : pods) {
+            kubelet.schedule(p.getMetadata().getName(), List.of("node-a", "node-b"));
+            kubelet.run(p.getMetadata().getName());
+        }
+        String honest = upload(pods.get(0), "same");
+        kubelet.terminate(pods.get(0).getMetadata().getName(), 0, honest);
+        // b1 stores other bytes but reports b0's digests: by digests alone the builds agree.
+        BuildSummary claimed = BuildSummary.parse(honest);
+        String lie = upload(pods.get(1), "different");
+        BuildSummary stored = BuildSummary.parse(lie);
+        List<BuildSummary.Output> outputs = new ArrayList<>();
+        for (int i = 0; i < stored.outputs().size(); i++) {
+            BuildSummary.Output o = stored.outputs().get(i);
+            outputs.add(new BuildSummary.Output(o.format(), o.file(), claimed.outputs().get(i).sha256(),
+                    claimed.outputs().get(i).size(), o.location()));
+        }
+        kubelet.terminate(pods.get(1).getMetadata().getName(), 0,
+                BuildSummary.success(outputs, stored.record()).toTerminationMessage());
+
+        SystemImageStatus s = awaitPhase("liar", Phase.Failed);
+        assertThat(condition(s, "Stalled").getReason()).isEqualTo("StoredDigestMismatch");
+        assertThat(condition(s, "Stalled").getMessage()).contains("/liar/", "/b1/liar.tar");
+        assertThat(s.artifacts).isEmpty();
+    }
+
+    @Test
+    void aPodReportingAnotherLocationDoesNotCount() throws Exception {
+        create("elsewhere", 2);
+        List<Pod> pods = awaitPods("elsewhere", 2);
+        for (Pod p : pods) {
+            kubelet.schedule(p.getMetadata().getName(), List.of("node-a", "node-b"));
+            kubelet.run(p.getMetadata().getName());
+        }
+        kubelet.terminate(pods.get(0).getMetadata().getName(), 0, upload(pods.get(0), "same"));
+        // b1 points at b0's objects (or another namespace's) instead of storing its own.
+        BuildSummary b0 = BuildSummary.parse(upload(pods.get(0), "same"));
+        upload(pods.get(1), "same");
+        kubelet.terminate(pods.get(1).getMetadata().getName(), 0, b0.toTerminationMessage());
+
+        SystemImageStatus s = awaitPhase("elsewhere", Phase.Failed);
+        assertThat(s.builds.get(1).failure.reason).isEqualTo("UnexpectedLocation");
+        assertThat(s.builds.get(1).failure.message).contains("/elsewhere/", "/b1/elsewhere.tar");
+    }
+
+    @Test
+    void builderPodsCarryNoCredentialsAndOwnTheirGrants() {
+        create("sealed", 2);
+        List<Pod> pods = awaitPods("sealed", 2);
+        for (Pod p : pods) {
+            assertThat(p.getSpec().getContainers()).allSatisfy(c -> assertThat(c.getEnv())
+                    .allSatisfy(e -> assertThat(e.getValueFrom()).isNull())
+                    .noneMatch(e -> e.getName().startsWith("AWS_")));
+            UploadGrants g = grants(p);
+            String prefix = ns + "/sealed/" + p.getMetadata().getLabels().get(Names.LABEL_SPEC_HASH) + "/b"
+                    + p.getMetadata().getLabels().get(Names.LABEL_BUILD_INDEX) + "/";
+            assertThat(g.files()).containsOnlyKeys("sealed.tar", "sealed.tar.gz", "build-record.json");
+            assertThat(g.files().values()).allSatisfy(x -> assertThat(x.key()).startsWith(prefix));
+            assertThat(g.toJson()).doesNotContain(S3ProxyServer.SECRET_KEY);
+        }
+        Poll.until(WAIT, () -> status("sealed").builds.size() == 2
+                && status("sealed").builds.stream().allMatch(b -> b.podUid != null));
+        assertThat(status("sealed").builds).extracting(b -> b.podUid)
+                .containsExactlyElementsOf(pods.stream().map(p -> p.getMetadata().getUid()).toList());
+    }
+
+    @Test
+    void secretsInWhatAPodReportsStayOutOfStatusAndEvents() {
+        create("leaky", 2);
+        List<Pod> pods = awaitPods("leaky", 2);
+        String pod = pods.get(1).getMetadata().getName();
+        kubelet.schedule(pods.get(0).getMetadata().getName(), List.of("node-a", "node-b"));
+        kubelet.schedule(pod, List.of("node-a", "node-b"));
+        kubelet.run(pod);
+        // Written by hand, as a hostile or broken builder could: not redacted at the source.
+        String presigned = "http://s3:9000/artifacts/k?X-Amz-Credential=AKIALEAK%2F1&X-Amz-Signature=feedface";
+        kubelet.terminate(pod, 3, "{\"failure\":{\"reason\":\"StepFailed\",\"message\":\"fetching "
+                + "https://user:hunter2@example.org/rootfs.tar and " + presigned + " failed\"}}");
+
+        SystemImageStatus s = awaitPhase("leaky", Phase.Failed);
+        String all = io.fabric8.kubernetes.client.utils.Serialization.asJson(s);
+        assertThat(all).doesNotContain("hunter2", "AKIALEAK", "feedface")
+                .contains("https://REDACTED@example.org/rootfs.tar", "http://s3:9000/artifacts/k?REDACTED");
+        Poll.until(WAIT, () -> client.v1().events().inNamespace(ns).list().getItems().stream()
+                .anyMatch(e -> "BuildFailed".equals(e.getReason())));
+        assertThat(client.v1().events().inNamespace(ns).list().getItems())
+                .allSatisfy(e -> assertThat(e.getMessage()).doesNotContain("hunter2", "AKIALEAK", "feedface"));
     }
 }

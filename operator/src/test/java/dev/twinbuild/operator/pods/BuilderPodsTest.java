@@ -60,7 +60,6 @@ class BuilderPodsTest {
         s3.s3 = new S3Store();
         s3.s3.endpoint = "http://minio:9000";
         s3.s3.bucket = "art";
-        s3.s3.credentialsSecret = "s3-creds";
         Pod pod = BuilderPods.desired(si, "0123456789", VariationPlan.forBuild(1, EnumSet.allOf(Variation.class)),
                 s3, settings, 2);
 
@@ -74,14 +73,22 @@ class BuilderPodsTest {
         assertThat(c.getResources().getLimits()).containsEntry("cpu", new Quantity("1"));
         assertThat(c.getResources().getRequests()).containsEntry("cpu", new Quantity("500m"));
         assertThat(c.getCommand()).contains("--dir-order", "REVERSE", "--threads", "1", "--clock-offset",
-                Long.toString(VariationPlan.CLOCK_OFFSET_SECONDS), "--s3-endpoint", "http://minio:9000");
+                Long.toString(VariationPlan.CLOCK_OFFSET_SECONDS), "--grants", "/etc/twinbuild/grants/grants.json");
+        // No store credentials and no key names in the pod: only the grants file, from a Secret it owns.
+        assertThat(c.getCommand()).doesNotContain("--s3-endpoint", "--store-prefix");
         assertThat(c.getEnv()).anySatisfy(e -> {
             assertThat(e.getName()).isEqualTo("TWINBUILD_UMASK");
             assertThat(e.getValue()).isEqualTo("0002");
-        }).anySatisfy(e -> {
-            assertThat(e.getName()).isEqualTo("AWS_SECRET_ACCESS_KEY");
-            assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("s3-creds");
+        }).allSatisfy(e -> {
+            assertThat(e.getValueFrom()).isNull();
+            assertThat(e.getName()).doesNotStartWith("AWS_");
         });
         assertThat(spec.getVolumes()).extracting(v -> v.getName()).doesNotContain("store");
+        assertThat(spec.getVolumes()).filteredOn(v -> v.getName().equals("grants")).singleElement().satisfies(v -> {
+            assertThat(v.getSecret().getSecretName()).isEqualTo("live-0123456789-b1-grants");
+            assertThat(v.getSecret().getOptional()).isFalse();
+        });
+        assertThat(c.getVolumeMounts()).filteredOn(m -> m.getName().equals("grants"))
+                .singleElement().satisfies(m -> assertThat(m.getReadOnly()).isTrue());
     }
 }

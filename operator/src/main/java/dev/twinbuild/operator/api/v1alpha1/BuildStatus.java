@@ -19,6 +19,9 @@ public class BuildStatus {
     public Integer index;
     @Size(max = 63)
     public String pod;
+    @JsonPropertyDescription("UID of the pod the operator created for the current attempt; no other pod counts.")
+    @Size(max = 64)
+    public String podUid;
     @Size(max = 253)
     public String node;
     public BuildPhase phase;

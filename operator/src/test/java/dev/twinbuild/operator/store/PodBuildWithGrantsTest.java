@@ -1,0 +1,75 @@
+package dev.twinbuild.operator.store;
+
+import dev.twinbuild.cli.Main;
+import dev.twinbuild.manifest.Manifests;
+import dev.twinbuild.manifest.SystemImageDocument;
+import dev.twinbuild.operator.api.v1alpha1.SystemImage;
+import dev.twinbuild.operator.pods.ManifestConfigMap;
+import dev.twinbuild.operator.reconciler.BuildTracker;
+import dev.twinbuild.store.BuildSummary;
+import dev.twinbuild.store.UploadGrants;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The builder pod's command as the pod runs it (pod-build with nothing but the mounted grants file),
+ * against s3proxy; then the operator's checks on what it reports and stored.
+ */
+class PodBuildWithGrantsTest {
+    private static S3ProxyServer s3;
+    private static StoreClients clients;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void start() throws Exception {
+        s3 = new S3ProxyServer();
+        clients = new StoreClients(null, s3.store(), S3ProxyServer.settings(), S3ProxyServer.credentials());
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        clients.close();
+        s3.close();
+    }
+
+    @Test
+    void aPodBuildUploadsThroughItsGrantsOnlyAndTheOperatorAcceptsIt() throws Exception {
+        SystemImageDocument doc = Manifests.read(Path.of("../examples/minimal.yaml"));
+        SystemImage si = new SystemImage();
+        si.setMetadata(new ObjectMetaBuilder().withName("minimal").withNamespace("team-a").build());
+        si.setSpec(doc.spec);
+        BuildLayout layout = BuildLayout.of(si, "0123456789", s3.store(), 1);
+        UploadGrants grants = new GrantIssuer(clients).issue("team-a", layout, 64L << 20, Duration.ofMinutes(10),
+                Instant.now());
+        Path manifest = Files.writeString(tmp.resolve("systemimage.yaml"), ManifestConfigMap.manifest(si));
+        Path grantsFile = Files.writeString(tmp.resolve(UploadGrants.FILE), grants.toJson());
+        Path termination = tmp.resolve("termination-log");
+
+        int exit = Main.run("pod-build", "--manifest", manifest.toString(), "--work", tmp.resolve("work").toString(),
+                "--grants", grantsFile.toString(), "--termination-log", termination.toString());
+
+        BuildSummary summary = BuildSummary.parse(Files.readString(termination));
+        assertThat(exit).as(Files.readString(termination)).isZero();
+        assertThat(summary.outputs()).extracting(BuildSummary.Output::location).containsExactly(
+                "s3://artifacts/team-a/minimal/0123456789/b1/minimal.tar",
+                "s3://artifacts/team-a/minimal/0123456789/b1/minimal.cpio.gz");
+        assertThat(summary.record()).isEqualTo("s3://artifacts/team-a/minimal/0123456789/b1/build-record.json");
+
+        assertThat(BuildTracker.wrongLocations(summary, layout)).isNull();
+        for (BuildSummary.Output o : summary.outputs()) { // what the operator reads back for each build
+            assertThat(s3.access.verify(layout.outputs().get(o.file()), o.sha256(), o.size()).size()).isEqualTo(o.size());
+        }
+    }
+}
