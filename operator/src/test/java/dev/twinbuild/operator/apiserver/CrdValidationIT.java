@@ -70,7 +70,7 @@ class CrdValidationIT {
                 .contains("spec.outputs[0].format", "Unsupported value: \"qcow2\"");
         assertThat(rejection(manifest("twokinds", SHA, OCI, "tar", 2)
                 .replace("- oci: {image: \"" + OCI + "\"}", "- {oci: {image: \"" + OCI + "\"}, files: [{path: /x}]}")))
-                .contains("exactly one of tar, oci or files");
+                .contains("exactly one of tar, oci, files or packages");
     }
 
     @Test

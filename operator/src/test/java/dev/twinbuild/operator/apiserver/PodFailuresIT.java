@@ -13,6 +13,8 @@ import dev.twinbuild.operator.reconciler.SystemImageReconciler;
 import dev.twinbuild.operator.status.Conditions;
 import dev.twinbuild.operator.policy.TenantPolicy;
 import dev.twinbuild.operator.store.StoreArtifactVerifier;
+import dev.twinbuild.operator.store.GrantIssuer;
+import dev.twinbuild.operator.store.S3ProxyServer;
 import dev.twinbuild.operator.store.StoreClients;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -93,11 +95,14 @@ class PodFailuresIT {
 
     private void start(OperatorSettings settings) {
         Clock clock = Clock.systemUTC();
+        StoreClients clients = new StoreClients(client, settings.defaultStore(), S3ProxyServer.settings(),
+                S3ProxyServer.credentials());
         operator = new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false)
                 .withConcurrentReconciliationThreads(2));
         operator.register(new SystemImageReconciler(settings, new BuildMetrics(new SimpleMeterRegistry()), clock,
-                new StoreArtifactVerifier(new StoreClients(client)),
-                new StoreMismatchDiagnoser(new StoreClients(client), 1L << 20), new EventRecorder(client, clock)),
+                new StoreArtifactVerifier(clients),
+                new StoreMismatchDiagnoser(clients, 1L << 20), new EventRecorder(client, clock),
+                new GrantIssuer(clients)),
                 c -> c.settingNamespace(ns));
         operator.start();
     }

@@ -9,7 +9,6 @@ import dev.twinbuild.operator.config.OperatorSettings;
 import dev.twinbuild.operator.events.EventRecorder;
 import dev.twinbuild.operator.metrics.BuildMetrics;
 import dev.twinbuild.operator.pods.Names;
-import dev.twinbuild.operator.policy.TenantPolicy;
 import dev.twinbuild.operator.reconciler.SystemImageReconciler;
 import dev.twinbuild.operator.store.GrantIssuer;
 import dev.twinbuild.operator.store.S3ProxyServer;
@@ -105,9 +104,6 @@ class SystemImageReconcilerIT {
                 S3ProxyServer.credentials());
         operator = new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false)
                 .withConcurrentReconciliationThreads(2));
-        // These SystemImages name the s3proxy store themselves: the admin's policy must allow it.
-        settings = settings.withPolicy(new TenantPolicy(List.of(), true, List.of(s3.endpoint() + "/" + S3Proxy.BUCKET),
-                false, List.of()));
         operator.register(new SystemImageReconciler(settings, new BuildMetrics(registry), clock,
                 new StoreArtifactVerifier(clients), new StoreMismatchDiagnoser(clients, 1L << 30),
                 new EventRecorder(client, clock), new GrantIssuer(clients)),

@@ -14,6 +14,8 @@ import dev.twinbuild.operator.pods.Names;
 import dev.twinbuild.operator.policy.TenantPolicy;
 import dev.twinbuild.operator.reconciler.SystemImageReconciler;
 import dev.twinbuild.operator.store.StoreArtifactVerifier;
+import dev.twinbuild.operator.store.GrantIssuer;
+import dev.twinbuild.operator.store.S3ProxyServer;
 import dev.twinbuild.operator.store.StoreClients;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
@@ -75,11 +77,14 @@ class TenantPolicyIT {
         OperatorSettings settings = OperatorSettings.defaults().withDefaultStore(own)
                 .withTiming(3, Duration.ofSeconds(1), Duration.ofSeconds(60)).withPolicy(policy);
         Clock clock = Clock.systemUTC();
+        StoreClients clients = new StoreClients(client, settings.defaultStore(), S3ProxyServer.settings(),
+                S3ProxyServer.credentials());
         operator = new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false)
                 .withConcurrentReconciliationThreads(2));
         operator.register(new SystemImageReconciler(settings, new BuildMetrics(new SimpleMeterRegistry()), clock,
-                new StoreArtifactVerifier(new StoreClients(client)),
-                new StoreMismatchDiagnoser(new StoreClients(client), 1L << 20), new EventRecorder(client, clock)),
+                new StoreArtifactVerifier(clients),
+                new StoreMismatchDiagnoser(clients, 1L << 20), new EventRecorder(client, clock),
+                new GrantIssuer(clients)),
                 c -> c.settingNamespace(ns));
         operator.start();
     }
@@ -147,15 +152,19 @@ class TenantPolicyIT {
     @Test
     void aTightenedPolicyStopsBuildsAndALiftedOneStartsThem() {
         String tenantImage = "registry.example/team-a/builder@sha256:" + "ab".repeat(32);
-        TenantPolicy open = new TenantPolicy(List.of("registry.example/team-a/*"), true, List.of(), false, List.of());
+        // A PVC store: the operator's S3 store here is only a name (no server to create upload grants on).
+        TenantPolicy open = new TenantPolicy(List.of("registry.example/team-a/*"), true, List.of(), true, List.of());
         startOperator(open);
-        create("tenant", si -> si.getSpec().builderImage = tenantImage);
+        create("tenant", si -> {
+            si.getSpec().builderImage = tenantImage;
+            si.getSpec().store = Fixtures.pvcStore();
+        });
         Poll.until(WAIT, () -> pods("tenant").size() == 2);
         assertThat(pods("tenant")).allSatisfy(p ->
                 assertThat(p.getSpec().getContainers().get(0).getImage()).isEqualTo(tenantImage));
 
         // The admin removes the allowance: the running builds go, the SystemImage says why.
-        startOperator(TenantPolicy.closed());
+        startOperator(new TenantPolicy(List.of(), true, List.of(), true, List.of()));
         assertThat(awaitRefused("tenant", "BuilderImageNotAllowed")).contains(tenantImage);
 
         // ... and grants it again: the refusal is re-examined although the spec did not change.

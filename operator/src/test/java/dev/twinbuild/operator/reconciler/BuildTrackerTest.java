@@ -286,6 +286,7 @@ class BuildTrackerTest {
         assertThat(step.status().retryAfter).isNotNull();
         assertThat(step.status().failure.reason).isEqualTo("InputUnreachable");
         assertThat(step.status().failure.message).contains("HTTP 503", "attempt 1 of 3");
+    }
 
     @Test
     void aPodThatReportsAnotherLocationDoesNotCount() {
