@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Tools the pipeline drives or the tests read our outputs with.
-packages=(bubblewrap faketime cpio zstd gzip tar util-linux rsync busybox-static openjdk-17-jdk-headless squashfs-tools e2fsprogs xorriso fakeroot genisoimage skopeo umoci)
+packages=(bubblewrap faketime cpio zstd gzip tar util-linux rsync busybox-static openjdk-17-jdk-headless squashfs-tools e2fsprogs xorriso fakeroot genisoimage skopeo umoci
+  lua5.1 chromium chromium-driver)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -20,4 +21,9 @@ fi
 # Kubernetes components for the operator's API-server tests and the e2e cluster (cached after the first build).
 if [[ "${TWINBUILD_SKIP_K8S:-}" != "1" ]]; then
   e2e/k8s-binaries.sh >/dev/null
+fi
+
+# The kstatus checker of the e2e suite (Flux's view of a SystemImage); cached like the Kubernetes binaries.
+if [[ "${TWINBUILD_SKIP_K8S:-}" != "1" ]]; then
+  e2e/kstatus/build.sh >/dev/null
 fi
