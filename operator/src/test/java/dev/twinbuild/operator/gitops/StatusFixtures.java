@@ -49,13 +49,13 @@ public final class StatusFixtures {
         return cases;
     }
 
-    static SystemImageStatus reproducible(long generation) {
+    public static SystemImageStatus reproducible(long generation) {
         List<BuildStatus> builds = List.of(build(0, BuildPhase.Succeeded, "node-a", "1"),
                 build(1, BuildPhase.Succeeded, "node-b", "1"));
         return composer(generation).verdict(hash(), builds, Verdict.of(builds));
     }
 
-    static SystemImageStatus unreproducible() {
+    public static SystemImageStatus unreproducible() {
         List<BuildStatus> builds = List.of(build(0, BuildPhase.Succeeded, "node-a", "1"),
                 build(1, BuildPhase.Succeeded, "node-b", "2"));
         SystemImageStatus s = composer(1).verdict(hash(), builds, Verdict.of(builds));
@@ -74,7 +74,7 @@ public final class StatusFixtures {
     }
 
     /** @param variant for a finished build, which bytes it produced ("1" or "2") */
-    static BuildStatus build(int index, BuildPhase phase, String node, String variant) {
+    public static BuildStatus build(int index, BuildPhase phase, String node, String variant) {
         BuildStatus b = new BuildStatus();
         b.name = "b" + index;
         b.index = index;
@@ -109,7 +109,7 @@ public final class StatusFixtures {
         return b;
     }
 
-    static SystemImage image(String name, long generation, SystemImageStatus status) {
+    public static SystemImage image(String name, long generation, SystemImageStatus status) {
         SystemImage si = Fixtures.systemImage(name, 2);
         si.getMetadata().setNamespace("images");
         si.getMetadata().setGeneration(generation);
