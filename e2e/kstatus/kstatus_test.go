@@ -23,11 +23,31 @@ func TestFixtures(t *testing.T) {
 		"degraded_failed.yaml":                   status.FailedStatus,
 		"degraded_stalledInsufficientNodes.yaml": status.InProgressStatus, // Reconciling stays True: nodes may come
 	}
+	us := fixtures(t)
+	if len(us) != len(want) {
+		t.Fatalf("expected %d fixtures, found %d", len(want), len(us))
+	}
+	for _, u := range us {
+		name := u.GetAnnotations()["fixture"]
+		res, err := status.Compute(u)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if res.Status != want[name] {
+			t.Errorf("%s: kstatus %s (%s), want %s", name, res.Status, res.Message, want[name])
+		}
+	}
+}
+
+// fixtures reads the status fixtures of the Argo CD health check (made from the operator's StatusComposer),
+// each annotated with its file name under "fixture".
+func fixtures(t *testing.T) []*unstructured.Unstructured {
 	dir := "../../gitops/argocd/resource_customizations/twinbuild.dev/SystemImage/testdata"
 	files, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
-	if err != nil || len(files) != len(want) {
-		t.Fatalf("expected %d fixtures in %s, found %d (%v)", len(want), dir, len(files), err)
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no fixtures in %s (%v)", dir, err)
 	}
+	var out []*unstructured.Unstructured
 	for _, f := range files {
 		data, err := os.ReadFile(f)
 		if err != nil {
@@ -41,12 +61,13 @@ func TestFixtures(t *testing.T) {
 		if err := u.UnmarshalJSON(js); err != nil { // numbers as int64, as from the API server
 			t.Fatalf("%s: %v", f, err)
 		}
-		res, err := status.Compute(u)
-		if err != nil {
-			t.Fatalf("%s: %v", f, err)
+		a := u.GetAnnotations()
+		if a == nil {
+			a = map[string]string{}
 		}
-		if res.Status != want[filepath.Base(f)] {
-			t.Errorf("%s: kstatus %s (%s), want %s", filepath.Base(f), res.Status, res.Message, want[filepath.Base(f)])
-		}
+		a["fixture"] = filepath.Base(f)
+		u.SetAnnotations(a)
+		out = append(out, u)
 	}
+	return out
 }
