@@ -357,6 +357,9 @@ data: {accessKeyId: {{index .data "accessKeyId"}}, secretAccessKey: {{index .dat
   log "  kstatus of si/broken: $(tr '\n' ';' <<<"$trace")"
   [[ "$(tail -1 <<<"$trace")" == "Failed Failed"* ]] || fail "kstatus of a failed build: $(tail -1 <<<"$trace")"
   log "  kubectl get si: $(k -n "$dns" get si | tr -s ' ' | tr '\n' ';')"
+  local op
+  op="$(k -n "$OPNS" get pods -l "$OPERATOR_SELECTOR" -o jsonpath='{.items[0].metadata.name}')"
+  log "  operator memory with the dashboard on: $(k -n "$OPNS" exec "$op" -- sh -c 'grep -E "VmRSS|VmHWM" /proc/1/status' 2>&1 | tr -s ' \t' ' ' | tr '\n' ';')"
   [[ "${TWINBUILD_E2E_KEEP:-}" == 1 ]] || k delete namespace "$dns" --wait=false >/dev/null 2>&1
 }
 
