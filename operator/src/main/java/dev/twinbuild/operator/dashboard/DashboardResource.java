@@ -118,7 +118,8 @@ public class DashboardResource {
                            @PathParam("namespace") String namespace, @PathParam("name") String name) throws IOException {
         detail(authorization, namespace, name);
         SystemImage si = data.get(namespace, name);
-        String location = si.getStatus().mismatch == null ? null : si.getStatus().mismatch.reportLocation;
+        String location = si == null || si.getStatus() == null || si.getStatus().mismatch == null ? null
+                : si.getStatus().mismatch.reportLocation;
         ArtifactStore store = si.getSpec().store != null ? si.getSpec().store : settings.defaultStore();
         if (location == null || store == null || store.s3 == null) {
             throw new NotFoundException("no diff report for " + namespace + "/" + name);
