@@ -76,6 +76,7 @@ func TestFluxHealthCheckExprs(t *testing.T) {
 		return status.InProgressStatus, nil
 	}
 	want := map[string]status.Status{
+		"progressing_notObserved.yaml":           status.InProgressStatus,
 		"progressing_pending.yaml":               status.InProgressStatus,
 		"progressing_building.yaml":              status.InProgressStatus,
 		"progressing_newGeneration.yaml":         status.InProgressStatus,

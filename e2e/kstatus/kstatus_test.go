@@ -14,7 +14,8 @@ import (
 // the fixtures of the Argo CD health check, made from the operator's StatusComposer.
 func TestFixtures(t *testing.T) {
 	want := map[string]status.Status{
-		"progressing_noStatus.yaml":              status.CurrentStatus, // no conditions yet: see README
+		"progressing_noStatus.yaml":              status.CurrentStatus, // no status at all: why the CRD defaults one
+		"progressing_notObserved.yaml":           status.InProgressStatus,
 		"progressing_pending.yaml":               status.InProgressStatus,
 		"progressing_building.yaml":              status.InProgressStatus,
 		"progressing_newGeneration.yaml":         status.InProgressStatus,

@@ -25,7 +25,8 @@
 #                      svc/twinbuild-dashboard` a headless Chromium shows it (1 of 1, 100%), then, without a
 #                      reload, examples/unreproducible.yaml arriving and its verdict (1 of 2, 50%, failures
 #                      first; kstatus InProgress, then Failed), its page with the differing path and the diff
-#                      report; a SystemImage whose step fails ends Failed, kstatus Failed
+#                      report; a SystemImage whose step fails ends Failed, kstatus Failed. kstatus is never
+#                      Current or Failed before the verdict (a new object reads observedGeneration 0)
 #   observability      the chart's metrics Service serves the operator's Prometheus metrics (through
 #                      the API server's service proxy); the SystemImages have Events
 #
@@ -290,8 +291,7 @@ kstatus_trace() {
   local ns="$1" name="$2" checker="$3" deadline=$((SECONDS + $4)) json phase ks line last=""
   while ((SECONDS < deadline)); do
     json="$(k -n "$ns" get si "$name" -o json 2>/dev/null)" || { sleep 1; continue; }
-    phase="$(k -n "$ns" get si "$name" -o jsonpath='{.status.phase}' 2>/dev/null)"
-    phase="${phase:--}"
+    phase="$(python3 -c 'import json, sys; print((json.load(sys.stdin).get("status") or {}).get("phase") or "-")' <<<"$json")"
     ks="$("$checker" <<<"$json")" || return 1
     line="$phase ${ks#* }"
     [[ "$line" != "$last" ]] && { echo "$line"; last="$line"; }
@@ -326,6 +326,8 @@ data: {accessKeyId: {{index .data "accessKeyId"}}, secretAccessKey: {{index .dat
   log "  kstatus of si/minimal: $(tr '\n' ';' <<<"$trace")"
   grep -Eq '^(Pending|Building) InProgress' <<<"$trace" || fail "kstatus was not InProgress while building: $trace"
   [[ "$(tail -1 <<<"$trace")" == "Reproducible Current"* ]] || fail "kstatus at the verdict: $(tail -1 <<<"$trace")"
+  # never Current before the verdict (a new object reads status.observedGeneration 0: not observed yet)
+  ! sed '$d' <<<"$trace" | grep -q ' Current' || fail "kstatus said Current before the verdict: $trace"
 
   svc="$(k -n "$OPNS" get service -l app.kubernetes.io/component=dashboard -o jsonpath='{.items[0].metadata.name}')"
   [[ -n "$svc" ]] || fail "no dashboard Service in $OPNS"
@@ -349,6 +351,7 @@ data: {accessKeyId: {{index .data "accessKeyId"}}, secretAccessKey: {{index .dat
   log "  kstatus of si/unreproducible: $(tr '\n' ';' <<<"$trace")"
   grep -q ' InProgress' <<<"$trace" || fail "kstatus was not InProgress while building: $trace"
   [[ "$(tail -1 <<<"$trace")" == "Unreproducible Failed"* ]] || fail "kstatus at the verdict: $(tail -1 <<<"$trace")"
+  ! sed '$d' <<<"$trace" | grep -Eq ' (Current|Failed)' || fail "kstatus was final before the verdict: $trace"
 
   # a step that fails: phase Failed, kstatus Failed
   sed -e 's/^  name: minimal$/  name: broken/' -e 's|run: echo "built for .*|run: echo "no such tool" >\&2; exit 3|' \

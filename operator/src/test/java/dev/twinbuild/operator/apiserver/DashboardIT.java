@@ -55,6 +55,7 @@ class DashboardIT {
     private static String tokenA;
     private static String tokenAll;
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static int rows;
 
     @BeforeAll
     static void start() throws Exception {
@@ -103,7 +104,35 @@ class DashboardIT {
         management = "http://127.0.0.1:" + mgmt;
         Poll.until(WAIT, () -> status(management + "/q/health/ready", null) == 200);
         // the informer has listed all images
-        Poll.until(WAIT, () -> overview(tokenAll).path("overall").path("total").asInt() == 503);
+        String[] last = {""};
+        try {
+            Poll.until(WAIT, () -> {
+                try {
+                    HttpResponse<String> r = get(base + "/api/v1/overview", tokenAll);
+                    last[0] = r.statusCode() + " " + r.body().substring(0, Math.min(300, r.body().length()));
+                    JsonNode o = JSON.readTree(r.body());
+                    return r.statusCode() == 200 && total(o, "dash-a") == 2 && total(o, "dash-b") == 1
+                            && total(o, "dash-load") == 500;
+                } catch (IOException e) {
+                    last[0] = e.toString();
+                    return false;
+                }
+            });
+        } catch (AssertionError e) {
+            throw new AssertionError("the dashboard did not show the 503 images; last answer: " + last[0], e);
+        }
+        // other tests of this JVM share the API server: these many images are on the page in all
+        rows = overview(tokenAll).path("overall").path("total").asInt();
+    }
+
+    /** SystemImages in one namespace, from an overview's per-namespace headlines. */
+    private static int total(JsonNode overview, String namespace) {
+        for (JsonNode h : overview.path("namespaces")) {
+            if (namespace.equals(h.path("namespace").asText())) {
+                return h.path("total").asInt();
+            }
+        }
+        return 0;
     }
 
     @AfterAll
@@ -134,7 +163,7 @@ class DashboardIT {
         assertThat(dated.path("mismatch").path("differingPaths").get(0).asText()).isEqualTo("./etc/build-date");
         assertThat(dated.path("builds").findValuesAsText("node")).containsExactly("node-a", "node-b");
 
-        assertThat(overview(tokenAll).path("namespaces").findValuesAsText("namespace")).contains("dash-a", "dash-b");
+        assertThat(overview(tokenAll).path("namespaces").findValuesAsText("namespace")).contains("dash-a", "dash-b", "dash-load");
     }
 
     @Test
@@ -189,10 +218,10 @@ class DashboardIT {
             api.add((System.nanoTime() - s) / 1_000_000);
             assertThat(r.statusCode()).isEqualTo(200);
             if (i == 0) {
-                FIGURES.add("JSON overview with 503 SystemImages: " + r.body().length() / 1024 + " KiB");
+                FIGURES.add("JSON overview with " + rows + " SystemImages: " + r.body().length() / 1024 + " KiB");
             }
         }
-        FIGURES.add("GET /api/v1/overview (503 images), 7 runs, median: " + median(api) + " ms, all: " + api);
+        FIGURES.add("GET /api/v1/overview (" + rows + " images), 7 runs, median: " + median(api) + " ms, all: " + api);
 
         try (Browser browser = new Browser(WORK.resolve("browser-load"))) {
             signIn(browser, tokenAll);
@@ -202,15 +231,15 @@ class DashboardIT {
                 JsonNode loaded = waitFor(browser, "return document.body.dataset.loadedAt || null;");
                 loads.add(Long.parseLong(loaded.asText()));
                 assertThat(browser.eval("return document.querySelectorAll('#images tbody tr').length;").asInt())
-                        .isEqualTo(503);
+                        .isEqualTo(rows);
             }
-            FIGURES.add("Chromium page load (navigation start -> table of 503 rendered), 5 runs, median: "
+            FIGURES.add("Chromium page load (navigation start -> table of " + rows + " rendered), 5 runs, median: "
                     + median(loads) + " ms, all: " + loads);
             browser.screenshot(WORK.resolve("overview-503.png"));
         }
         String rss = Files.readAllLines(Path.of("/proc/" + operator.pid() + "/status")).stream()
                 .filter(l -> l.startsWith("VmRSS")).findFirst().orElse("VmRSS: ?");
-        FIGURES.add("operator process with the dashboard on, 503 images in cache, -Xmx256m: " + rss.replaceAll("\\s+", " "));
+        FIGURES.add("operator process with the dashboard on, " + rows + " images in cache, -Xmx256m: " + rss.replaceAll("\\s+", " "));
         String metrics = get(management + "/q/metrics", null).body();
         double heap = metrics.lines().filter(l -> l.startsWith("jvm_memory_used_bytes{area=\"heap\""))
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();

@@ -30,6 +30,10 @@ public final class StatusFixtures {
     public static Map<String, SystemImage> all() {
         Map<String, SystemImage> cases = new LinkedHashMap<>();
         cases.put("progressing_noStatus", image("fresh", 1, null));
+        // what the API server serves for a new object: the CRD defaults status.observedGeneration to 0
+        SystemImageStatus unseen = new SystemImageStatus();
+        unseen.observedGeneration = 0L;
+        cases.put("progressing_notObserved", image("unseen", 1, unseen));
         cases.put("progressing_pending", image("pending", 1, composer(1).inProgress(hash(), List.of(
                 build(0, BuildPhase.Pending, null, null), build(1, BuildPhase.Pending, null, null)), null, null)));
         cases.put("progressing_building", image("building", 1, composer(1).inProgress(hash(), List.of(

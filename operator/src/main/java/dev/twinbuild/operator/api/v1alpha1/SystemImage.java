@@ -10,7 +10,7 @@ import io.fabric8.kubernetes.model.annotation.Version;
 
 /**
  * A system image definition, built twice (or more) on different nodes and verified. `kubectl get si`
- * shows the columns in the order written here ({@link PrinterColumnOrder}).
+ * shows the columns in the order written here ({@link SystemImageCrdPostProcessor}).
  */
 @Group("twinbuild.dev")
 @Version("v1alpha1")
