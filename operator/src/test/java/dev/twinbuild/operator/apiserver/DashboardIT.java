@@ -151,6 +151,10 @@ class DashboardIT {
     @Order(1)
     void aViewerSeesOnlyTheNamespacesWhereTheyMayListSystemImages() throws Exception {
         assertThat(status(base + "/api/v1/overview", null)).isEqualTo(401);
+        HttpResponse<String> page = get(base + "/", null); // the page itself holds no data
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(
+                csp -> assertThat(csp).contains("default-src 'self'"));
         assertThat(status(base + "/api/v1/overview", "not-a-token")).isEqualTo(401);
 
         JsonNode a = overview(tokenA);
