@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/cli-utils/pkg/kstatus/status"
@@ -47,6 +48,8 @@ func main() {
 			fmt.Fprintf(os.Stderr, "kstatus-check: %s/%s: %v\n", items[i].GetNamespace(), items[i].GetName(), err)
 			os.Exit(1)
 		}
-		fmt.Printf("%s/%s %s %s\n", items[i].GetNamespace(), items[i].GetName(), res.Status, res.Message)
+		// one line per object: a condition's message may hold newlines (e.g. a build step's stderr)
+		fmt.Printf("%s/%s %s %s\n", items[i].GetNamespace(), items[i].GetName(), res.Status,
+			strings.Join(strings.Fields(res.Message), " "))
 	}
 }
