@@ -19,7 +19,7 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Reproducible", jsonPath = ".status.conditions[?(@.type==\"Reproducible\")].status",
         type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Digest", jsonPath = ".status.digest", type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "Nodes", jsonPath = ".status.builds[*].node", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Nodes", jsonPath = ".status.nodes", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
 public class SystemImage extends CustomResource<SystemImageSpec, SystemImageStatus> implements Namespaced {
 }
