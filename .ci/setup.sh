@@ -19,6 +19,8 @@ if [[ "$mode" == all ]]; then
   # (+ htpasswd from apache2-utils): the real OCI registry the fetch tests pull from, with Basic and token
   # auth (openssl makes the token key).
   packages+=(qemu-system-x86 isolinux syslinux-common gettext docker-registry apache2-utils openssl)
+  # The Argo CD health check's tests (Lua 5.1) and the dashboard's browser tests.
+  packages+=(lua5.1 chromium chromium-driver)
 fi
 missing=()
 for p in "${packages[@]}"; do
@@ -38,4 +40,9 @@ fi
 if [[ "$mode" == all && "${TWINBUILD_SKIP_K8S:-}" != "1" ]]; then
   say "Kubernetes components (e2e/k8s-binaries.sh; cached after the first build)"
   e2e/k8s-binaries.sh >/dev/null
+fi
+
+# The kstatus checker of the e2e suite (Flux's view of a SystemImage); cached like the Kubernetes binaries.
+if [[ "${TWINBUILD_SKIP_K8S:-}" != "1" ]]; then
+  e2e/kstatus/build.sh >/dev/null
 fi

@@ -5,4 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash .ci/setup.sh
 ./mvnw -B -ntp verify
+# kstatus (what Flux waits on) over the same status fixtures as the Argo CD health check
+(cd e2e/kstatus && GOFLAGS=-mod=readonly "$(command -v go || echo /usr/local/go/bin/go)" test ./...)
 bash e2e/run.sh

@@ -42,8 +42,11 @@ if out="$(render)"; then
   want="ClusterRole/twinbuild-operator
 ClusterRole/twinbuild-operator-crd-reader
 ClusterRoleBinding/twinbuild-operator
+ClusterRoleBinding/twinbuild-operator-auth-delegator
 ClusterRoleBinding/twinbuild-operator-crd-reader
+ConfigMap/twinbuild-grafana-dashboard
 Deployment/twinbuild-operator
+Service/twinbuild-dashboard
 Service/twinbuild-operator-metrics
 ServiceAccount/twinbuild-operator
 ValidatingAdmissionPolicy/twinbuild-operator-builder-pods
@@ -107,6 +110,26 @@ if out="$(render --set operator.replicas=2)"; then
 else
   ko "helm template (replicas=2)" "$out"
 fi
+
+# --- dashboard and Grafana ------------------------------------------------------------------------
+if out="$(render)"; then
+  svc="$(awk '/^kind: Service$/{s=1} s && /^  name: twinbuild-dashboard$/{f=1} f && /targetPort:/{print $2; exit}' <<<"$out")"
+  [[ "$svc" == http && "$(env_value "$out" TWINBUILD_DASHBOARD_AUTH)" == token ]] &&
+    ok "dashboard: svc/twinbuild-dashboard -> port http, token auth by default" || ko "dashboard: Service/auth" "$svc"
+  grep -q 'name: system:auth-delegator' <<<"$out" && ok "dashboard: token mode binds system:auth-delegator" ||
+    ko "dashboard: no auth-delegator binding in token mode"
+  grep -q 'path: /q/health/ready, port: management' <<<"$out" && ok "dashboard: probes on the management port" ||
+    ko "dashboard: probes not on the management port"
+  json="$(awk '/^  twinbuild.json: \|-$/{f=1; next} f && /^[^ ]/{f=0} f' <<<"$out")"
+  grep -q 'grafana_dashboard: "1"' <<<"$out" && python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["panels"]' <<<"$json" &&
+    ok "grafana: ConfigMap labelled grafana_dashboard=1 with the dashboard JSON" || ko "grafana: ConfigMap" "$(head -c 300 <<<"$json")"
+fi
+if out="$(render --set dashboard.auth=open --set grafana.dashboard.enabled=false)"; then
+  k="$(kinds "$out")"
+  ! grep -q auth-delegator <<<"$k" && ! grep -q ConfigMap/ <<<"$k" && [[ "$(env_value "$out" TWINBUILD_DASHBOARD_AUTH)" == open ]] &&
+    ok "dashboard.auth=open: no auth-delegator binding; grafana off: no ConfigMap" || ko "dashboard.auth=open" "$k"
+fi
+out="$(render --set dashboard.auth=none 2>&1)" && ko "accepts dashboard.auth=none" || ok "refuses dashboard.auth=none"
 
 # --- watchNamespaces: Roles instead of the cluster-wide role --------------------------------------
 if out="$(render --set 'operator.watchNamespaces={team-a,team-b}')"; then

@@ -29,6 +29,14 @@
 #                      by the same two builder pods (no duplicate builds)
 #   builder-restart    a running builder pod is deleted: that build is run again (attempt 2), the other
 #                      is kept, the verdict is reached
+#   dashboard          in its own namespace, with a viewer token (a ServiceAccount that may list SystemImages
+#                      there only): kstatus (e2e/kstatus, the library Flux waits with) reads InProgress while
+#                      minimal builds and Current once Reproducible; through `kubectl port-forward
+#                      svc/twinbuild-dashboard` a headless Chromium shows it (1 of 1, 100%), then, without a
+#                      reload, examples/unreproducible.yaml arriving and its verdict (1 of 2, 50%, failures
+#                      first; kstatus InProgress, then Failed), its page with the differing path and the diff
+#                      report; a SystemImage whose step fails ends Failed, kstatus Failed. kstatus is never
+#                      Current or Failed before the verdict (a new object reads observedGeneration 0)
 #   observability      the chart's metrics Service serves the operator's Prometheus metrics (through
 #                      the API server's service proxy); the SystemImages have Events
 #   policy             each examples/e2e/policy/*.yaml (a builder image or store the admin did not allow)
@@ -61,7 +69,7 @@ OPNS="${TWINBUILD_NAMESPACE:-twinbuild-system}"
 NS="${TWINBUILD_E2E_NAMESPACE:-twinbuild-e2e}"
 SCALE="${TWINBUILD_E2E_TIMEOUT_SCALE:-1}"
 OPERATOR_SELECTOR="app.kubernetes.io/name=twinbuild-operator"
-ALL_TESTS=(reproducible isolation formats unreproducible invalid operator-restart builder-restart observability policy
+ALL_TESTS=(reproducible isolation formats unreproducible invalid operator-restart builder-restart dashboard observability policy
   admission namespaced image-pull)
 RELEASE="${TWINBUILD_RELEASE:-twinbuild}"
 # Builder pods run under the strictest Pod Security Standard in every namespace of the suite.
@@ -384,9 +392,90 @@ test_builder_restart() {
   check_stored_artifacts "$name"
 }
 
+# kstatus_trace NS NAME CHECKER SECONDS — "<phase> <kstatus> <message>" whenever either changes, until the
+# phase is final; what Flux (wait: true) would see of si/NAME
+kstatus_trace() {
+  local ns="$1" name="$2" checker="$3" deadline=$((SECONDS + $4)) json phase ks line last=""
+  while ((SECONDS < deadline)); do
+    json="$(k -n "$ns" get si "$name" -o json 2>/dev/null)" || { sleep 1; continue; }
+    phase="$(python3 -c 'import json, sys; print((json.load(sys.stdin).get("status") or {}).get("phase") or "-")' <<<"$json")"
+    ks="$("$checker" <<<"$json")" || return 1
+    line="$phase ${ks#* }"
+    [[ "$line" != "$last" ]] && { echo "$line"; last="$line"; }
+    case "$phase" in Reproducible|Unreproducible|Failed) return 0 ;; esac
+    sleep 1
+  done
+  echo "TIMEOUT"
+}
+
+test_dashboard() {
+  local dns="$NS-dash" checker token svc port=18080 pf trace out="$ROOT/e2e/target/dashboard"
+  checker="$("$ROOT/e2e/kstatus/build.sh" | tail -1)" || fail "cannot build the kstatus checker"
+  mkdir -p "$out"
+  k delete namespace "$dns" --ignore-not-found --wait=true --timeout="$(t 180)s" >/dev/null
+  k create namespace "$dns" >/dev/null || fail "cannot create namespace $dns"
+  kn get secret twinbuild-s3 -o go-template='apiVersion: v1
+kind: Secret
+metadata: {name: twinbuild-s3}
+type: Opaque
+data: {accessKeyId: {{index .data "accessKeyId"}}, secretAccessKey: {{index .data "secretAccessKey"}}}
+' | k -n "$dns" apply -f - >/dev/null || fail "cannot copy the store secret"
+  # the viewer may list SystemImages in this namespace only
+  k -n "$dns" create serviceaccount viewer >/dev/null &&
+    k -n "$dns" create role si-viewer --verb=get,list,watch --resource=systemimages.twinbuild.dev >/dev/null &&
+    k -n "$dns" create rolebinding viewer --role=si-viewer --serviceaccount="$dns:viewer" >/dev/null ||
+    fail "cannot create the viewer"
+  token="$(k -n "$dns" create token viewer --duration=1h)" || fail "kubectl create token failed"
+  for _ in $(seq 60); do k -n "$dns" get serviceaccount default >/dev/null 2>&1 && break; sleep 1; done
+
+  k -n "$dns" apply -f "$EXAMPLES/minimal.yaml" >/dev/null || fail "kubectl apply failed"
+  trace="$(kstatus_trace "$dns" minimal "$checker" "$(t 300)")" || fail "kstatus-check failed"
+  log "  kstatus of si/minimal: $(tr '\n' ';' <<<"$trace")"
+  grep -Eq '^(Pending|Building) InProgress' <<<"$trace" || fail "kstatus was not InProgress while building: $trace"
+  [[ "$(tail -1 <<<"$trace")" == "Reproducible Current"* ]] || fail "kstatus at the verdict: $(tail -1 <<<"$trace")"
+  # never Current before the verdict (a new object reads status.observedGeneration 0: not observed yet)
+  ! sed '$d' <<<"$trace" | grep -q ' Current' || fail "kstatus said Current before the verdict: $trace"
+
+  svc="$(k -n "$OPNS" get service -l app.kubernetes.io/component=dashboard -o jsonpath='{.items[0].metadata.name}')"
+  [[ -n "$svc" ]] || fail "no dashboard Service in $OPNS"
+  k -n "$OPNS" port-forward "svc/$svc" "$port:80" >"$out/port-forward.log" 2>&1 &
+  pf=$!
+  trap 'kill $pf 2>/dev/null' EXIT
+  for _ in $(seq 60); do curl -fsS -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null && break; sleep 0.5; done
+  curl -fsS -o /dev/null "http://127.0.0.1:$port/" || fail "kubectl port-forward svc/$svc: $(cat "$out/port-forward.log")"
+  [[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/api/v1/overview")" == 401 ]] ||
+    fail "the JSON API answers without a token"
+
+  # the unreproducible example arrives while the page is open; kstatus is traced meanwhile
+  ( for _ in $(seq 120); do k -n "$dns" get si unreproducible >/dev/null 2>&1 && break; sleep 1; done
+    kstatus_trace "$dns" unreproducible "$checker" "$(t 420)" ) >"$out/unreproducible.kstatus" 2>&1 &
+  local tracer=$!
+  DASH_NAMESPACE="$dns" python3 "$SUITE/dashboard-browser.py" "http://127.0.0.1:$port" "$token" "$out" -- \
+    kubectl --request-timeout=60s -n "$dns" apply -f "$EXAMPLES/unreproducible.yaml" >&2 ||
+    fail "the dashboard in Chromium (screenshots in $out)"
+  wait "$tracer"
+  trace="$(cat "$out/unreproducible.kstatus")"
+  log "  kstatus of si/unreproducible: $(tr '\n' ';' <<<"$trace")"
+  grep -q ' InProgress' <<<"$trace" || fail "kstatus was not InProgress while building: $trace"
+  [[ "$(tail -1 <<<"$trace")" == "Unreproducible Failed"* ]] || fail "kstatus at the verdict: $(tail -1 <<<"$trace")"
+  ! sed '$d' <<<"$trace" | grep -Eq ' (Current|Failed)' || fail "kstatus was final before the verdict: $trace"
+
+  # a step that fails: phase Failed, kstatus Failed
+  sed -e 's/^  name: minimal$/  name: broken/' -e 's|run: echo "built for .*|run: echo "no such tool" >\&2; exit 3|' \
+    "$EXAMPLES/minimal.yaml" | k -n "$dns" apply -f - >/dev/null || fail "kubectl apply (broken) failed"
+  trace="$(kstatus_trace "$dns" broken "$checker" "$(t 300)")" || fail "kstatus-check failed"
+  log "  kstatus of si/broken: $(tr '\n' ';' <<<"$trace")"
+  [[ "$(tail -1 <<<"$trace")" == "Failed Failed"* ]] || fail "kstatus of a failed build: $(tail -1 <<<"$trace")"
+  log "  kubectl get si: $(k -n "$dns" get si | tr -s ' ' | tr '\n' ';')"
+  local op
+  op="$(k -n "$OPNS" get pods -l "$OPERATOR_SELECTOR" -o jsonpath='{.items[0].metadata.name}')"
+  log "  operator memory with the dashboard on: $(k -n "$OPNS" exec "$op" -- sh -c 'grep -E "VmRSS|VmHWM" /proc/1/status' 2>&1 | tr -s ' \t' ' ' | tr '\n' ';')"
+  [[ "${TWINBUILD_E2E_KEEP:-}" == 1 ]] || k delete namespace "$dns" --wait=false >/dev/null 2>&1
+}
+
 test_observability() {
   local svc port metrics reasons
-  svc="$(k -n "$OPNS" get service -l "$OPERATOR_SELECTOR" -o jsonpath='{.items[0].metadata.name}')"
+  svc="$(k -n "$OPNS" get service -l "$OPERATOR_SELECTOR,app.kubernetes.io/component=operator" -o jsonpath='{.items[0].metadata.name}')"
   [[ -n "$svc" ]] || fail "no metrics Service for the operator in $OPNS"
   port="$(k -n "$OPNS" get service "$svc" -o jsonpath='{.spec.ports[0].name}')"
   metrics="$(k get --raw "/api/v1/namespaces/$OPNS/services/$svc:$port/proxy/q/metrics")" ||

@@ -1,5 +1,6 @@
 package dev.twinbuild.operator.config;
 
+import dev.twinbuild.operator.cache.ImageCache;
 import dev.twinbuild.operator.metrics.BuildMetrics;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -26,8 +27,14 @@ public class SettingsProducer {
 
     @Produces
     @Singleton
-    BuildMetrics metrics(MeterRegistry registry) {
-        return new BuildMetrics(registry);
+    BuildMetrics metrics(MeterRegistry registry, ImageCache images) {
+        return new BuildMetrics(registry, images);
+    }
+
+    @Produces
+    @Singleton
+    ImageCache images() {
+        return new ImageCache();
     }
 
     /**

@@ -39,6 +39,9 @@ public final class StatusComposer {
         s.observedGeneration = generation;
         s.specHash = specHash;
         s.builds = builds;
+        String nodes = builds.stream().map(b -> b.node).filter(Objects::nonNull).distinct()
+                .collect(Collectors.joining(","));
+        s.nodes = nodes.isEmpty() ? null : nodes;
         return s;
     }
 

@@ -53,6 +53,12 @@ public final class ApiServer {
         return client;
     }
 
+    /** For processes started by a test (the operator jar): a kubeconfig with the admin's client certificate. */
+    public static synchronized String kubeConfigYaml() throws Exception {
+        client();
+        return server.getKubeConfigYaml();
+    }
+
     private static void applyCrd(KubernetesClient client) throws Exception {
         Path crd = Path.of(System.getProperty("twinbuild.generated.crds", "target/kubernetes"))
                 .resolve("systemimages.twinbuild.dev-v1.yml");

@@ -11,7 +11,8 @@ import java.util.List;
 
 /** Everything GitOps tools and dashboards need: they read nothing else. */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
-@JsonPropertyOrder({"observedGeneration", "phase", "specHash", "digest", "conditions", "builds", "artifacts", "mismatch"})
+@JsonPropertyOrder({"observedGeneration", "phase", "specHash", "digest", "nodes", "conditions", "builds", "artifacts",
+        "mismatch"})
 public class SystemImageStatus {
     public Long observedGeneration;
 
@@ -24,6 +25,9 @@ public class SystemImageStatus {
     @JsonPropertyDescription("Short SHA-256 of the first artifact, for `kubectl get si`.")
     @Size(max = 80)
     public String digest;
+
+    @JsonPropertyDescription("The nodes the builds ran on, comma-separated, for `kubectl get si`.")
+    public String nodes;
 
     @JsonPropertyDescription("Ready, Reconciling, Stalled (kstatus) and Reproducible; sorted by type.")
     @Size(max = 16)
