@@ -83,7 +83,7 @@ func TestFluxHealthCheckExprs(t *testing.T) {
 		"healthy_reproducible.yaml":              status.CurrentStatus,
 		"degraded_unreproducible.yaml":           status.FailedStatus,
 		"degraded_failed.yaml":                   status.FailedStatus,
-		"degraded_stalledInsufficientNodes.yaml": status.InProgressStatus,
+		"degraded_stalledInsufficientNodes.yaml": status.InProgressStatus, // the expressions read the phase (Building)
 	}
 	for _, u := range fixtures(t) {
 		got, err := evaluate(u)

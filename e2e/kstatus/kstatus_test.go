@@ -22,7 +22,7 @@ func TestFixtures(t *testing.T) {
 		"healthy_reproducible.yaml":              status.CurrentStatus,
 		"degraded_unreproducible.yaml":           status.FailedStatus,
 		"degraded_failed.yaml":                   status.FailedStatus,
-		"degraded_stalledInsufficientNodes.yaml": status.InProgressStatus, // Reconciling stays True: nodes may come
+		"degraded_stalledInsufficientNodes.yaml": status.FailedStatus, // Stalled=True, Reconciling=False
 	}
 	us := fixtures(t)
 	if len(us) != len(want) {
