@@ -5,17 +5,9 @@ import dev.twinbuild.operator.api.v1alpha1.Phase;
 import dev.twinbuild.operator.api.v1alpha1.SystemImage;
 import dev.twinbuild.operator.api.v1alpha1.SystemImageStatus;
 import dev.twinbuild.operator.config.OperatorSettings;
-import dev.twinbuild.operator.diagnosis.StoreMismatchDiagnoser;
-import dev.twinbuild.operator.events.EventRecorder;
-import dev.twinbuild.operator.metrics.BuildMetrics;
 import dev.twinbuild.operator.pods.Names;
-import dev.twinbuild.operator.reconciler.SystemImageReconciler;
 import dev.twinbuild.operator.status.Conditions;
 import dev.twinbuild.operator.policy.TenantPolicy;
-import dev.twinbuild.operator.store.StoreArtifactVerifier;
-import dev.twinbuild.operator.store.GrantIssuer;
-import dev.twinbuild.operator.store.S3ProxyServer;
-import dev.twinbuild.operator.store.StoreClients;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -35,7 +27,6 @@ import org.junit.jupiter.api.TestInfo;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -94,17 +85,7 @@ class PodFailuresIT {
     }
 
     private void start(OperatorSettings settings) {
-        Clock clock = Clock.systemUTC();
-        StoreClients clients = new StoreClients(client, settings.defaultStore(), S3ProxyServer.settings(),
-                S3ProxyServer.credentials());
-        operator = new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false)
-                .withConcurrentReconciliationThreads(2));
-        operator.register(new SystemImageReconciler(settings, new BuildMetrics(new SimpleMeterRegistry()), clock,
-                new StoreArtifactVerifier(clients),
-                new StoreMismatchDiagnoser(clients, 1L << 20), new EventRecorder(client, clock),
-                new GrantIssuer(clients)),
-                c -> c.settingNamespace(ns));
-        operator.start();
+        operator = TestOperators.start(client, settings, new SimpleMeterRegistry(), 1L << 20, ns);
     }
 
     private SystemImage create(String name, String builderImage) {

@@ -6,15 +6,9 @@ import dev.twinbuild.operator.api.v1alpha1.Phase;
 import dev.twinbuild.operator.api.v1alpha1.SystemImage;
 import dev.twinbuild.operator.api.v1alpha1.SystemImageStatus;
 import dev.twinbuild.operator.config.OperatorSettings;
-import dev.twinbuild.operator.events.EventRecorder;
-import dev.twinbuild.operator.metrics.BuildMetrics;
 import dev.twinbuild.operator.pods.Names;
-import dev.twinbuild.operator.reconciler.SystemImageReconciler;
 import dev.twinbuild.operator.store.GrantIssuer;
 import dev.twinbuild.operator.store.S3ProxyServer;
-import dev.twinbuild.operator.store.StoreArtifactVerifier;
-import dev.twinbuild.operator.store.StoreClients;
-import dev.twinbuild.operator.diagnosis.StoreMismatchDiagnoser;
 import dev.twinbuild.store.BuildSummary;
 import dev.twinbuild.store.GrantUploader;
 import dev.twinbuild.store.Sha256;
@@ -38,7 +32,6 @@ import org.junit.jupiter.api.TestInfo;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -98,17 +91,7 @@ class SystemImageReconcilerIT {
     }
 
     private void startOperator(OperatorSettings base) {
-        Clock clock = Clock.systemUTC();
-        OperatorSettings settings = base.withDefaultStore(s3.store());
-        StoreClients clients = new StoreClients(client, settings.defaultStore(), S3ProxyServer.settings(),
-                S3ProxyServer.credentials());
-        operator = new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false)
-                .withConcurrentReconciliationThreads(2));
-        operator.register(new SystemImageReconciler(settings, new BuildMetrics(registry), clock,
-                new StoreArtifactVerifier(clients), new StoreMismatchDiagnoser(clients, 1L << 30),
-                new EventRecorder(client, clock), new GrantIssuer(clients)),
-                c -> c.settingNamespace(ns));
-        operator.start();
+        operator = TestOperators.start(client, base.withDefaultStore(s3.store()), registry, 1L << 30, ns);
     }
 
     private SystemImage create(String name, int builds) {

@@ -7,16 +7,8 @@ import dev.twinbuild.operator.api.v1alpha1.Phase;
 import dev.twinbuild.operator.api.v1alpha1.SystemImage;
 import dev.twinbuild.operator.api.v1alpha1.SystemImageStatus;
 import dev.twinbuild.operator.config.OperatorSettings;
-import dev.twinbuild.operator.diagnosis.StoreMismatchDiagnoser;
-import dev.twinbuild.operator.events.EventRecorder;
-import dev.twinbuild.operator.metrics.BuildMetrics;
 import dev.twinbuild.operator.pods.Names;
 import dev.twinbuild.operator.policy.TenantPolicy;
-import dev.twinbuild.operator.reconciler.SystemImageReconciler;
-import dev.twinbuild.operator.store.StoreArtifactVerifier;
-import dev.twinbuild.operator.store.GrantIssuer;
-import dev.twinbuild.operator.store.S3ProxyServer;
-import dev.twinbuild.operator.store.StoreClients;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -30,7 +22,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
@@ -76,17 +67,7 @@ class TenantPolicyIT {
         ArtifactStore own = s3("http://s3.twinbuild-system.svc:9000", "twinbuild");
         OperatorSettings settings = OperatorSettings.defaults().withDefaultStore(own)
                 .withTiming(3, Duration.ofSeconds(1), Duration.ofSeconds(60)).withPolicy(policy);
-        Clock clock = Clock.systemUTC();
-        StoreClients clients = new StoreClients(client, settings.defaultStore(), S3ProxyServer.settings(),
-                S3ProxyServer.credentials());
-        operator = new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false)
-                .withConcurrentReconciliationThreads(2));
-        operator.register(new SystemImageReconciler(settings, new BuildMetrics(new SimpleMeterRegistry()), clock,
-                new StoreArtifactVerifier(clients),
-                new StoreMismatchDiagnoser(clients, 1L << 20), new EventRecorder(client, clock),
-                new GrantIssuer(clients)),
-                c -> c.settingNamespace(ns));
-        operator.start();
+        operator = TestOperators.start(client, settings, new SimpleMeterRegistry(), 1L << 20, ns);
     }
 
     private void create(String name, Consumer<SystemImage> change) {
