@@ -412,21 +412,14 @@ test_dashboard() {
   local dns="$NS-dash" checker token svc port=18080 pf trace out="$ROOT/e2e/target/dashboard"
   checker="$("$ROOT/e2e/kstatus/build.sh" | tail -1)" || fail "cannot build the kstatus checker"
   mkdir -p "$out"
-  k delete namespace "$dns" --ignore-not-found --wait=true --timeout="$(t 180)s" >/dev/null
-  k create namespace "$dns" >/dev/null || fail "cannot create namespace $dns"
-  kn get secret twinbuild-s3 -o go-template='apiVersion: v1
-kind: Secret
-metadata: {name: twinbuild-s3}
-type: Opaque
-data: {accessKeyId: {{index .data "accessKeyId"}}, secretAccessKey: {{index .data "secretAccessKey"}}}
-' | k -n "$dns" apply -f - >/dev/null || fail "cannot copy the store secret"
+  # A namespace of its own (no Secret: only the operator holds the store's credentials).
+  fresh_namespace "$dns" || fail "cannot create namespace $dns"
   # the viewer may list SystemImages in this namespace only
   k -n "$dns" create serviceaccount viewer >/dev/null &&
     k -n "$dns" create role si-viewer --verb=get,list,watch --resource=systemimages.twinbuild.dev >/dev/null &&
     k -n "$dns" create rolebinding viewer --role=si-viewer --serviceaccount="$dns:viewer" >/dev/null ||
     fail "cannot create the viewer"
   token="$(k -n "$dns" create token viewer --duration=1h)" || fail "kubectl create token failed"
-  for _ in $(seq 60); do k -n "$dns" get serviceaccount default >/dev/null 2>&1 && break; sleep 1; done
 
   k -n "$dns" apply -f "$EXAMPLES/minimal.yaml" >/dev/null || fail "kubectl apply failed"
   trace="$(kstatus_trace "$dns" minimal "$checker" "$(t 300)")" || fail "kstatus-check failed"
