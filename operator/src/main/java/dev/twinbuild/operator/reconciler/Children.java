@@ -12,6 +12,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 
 import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
 
 /**
  * Creates and deletes the children of one SystemImage. Creation is idempotent (a name that exists is
@@ -24,7 +26,7 @@ final class Children {
     private final String namespace;
     private boolean manifestEnsured;
     private NodeReadiness nodes;
-    private java.util.List<String> pullSecrets;
+    private List<String> pullSecrets;
 
     Children(KubernetesClient client, SystemImage si, String specHash) {
         this.client = client;
@@ -73,15 +75,15 @@ final class Children {
      * The imagePullSecrets of the builder pods' service account (names only; read once per pass, when a
      * pod is created). None when the account is missing or not readable.
      */
-    java.util.List<String> pullSecrets(String serviceAccount) {
+    List<String> pullSecrets(String serviceAccount) {
         if (pullSecrets == null) {
-            pullSecrets = java.util.List.of();
+            pullSecrets = List.of();
             try {
                 var sa = client.serviceAccounts().inNamespace(namespace)
                         .withName(serviceAccount == null ? "default" : serviceAccount).get();
                 if (sa != null && sa.getImagePullSecrets() != null) {
                     pullSecrets = sa.getImagePullSecrets().stream().map(r -> r.getName())
-                            .filter(java.util.Objects::nonNull).sorted().toList();
+                            .filter(Objects::nonNull).sorted().toList();
                 }
             } catch (KubernetesClientException e) {
                 if (e.getCode() != 403 && e.getCode() != 404) {
