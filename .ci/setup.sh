@@ -32,7 +32,7 @@ if ((${#missing[@]})); then
   $sudo_ apt-get -o DPkg::Lock::Timeout=900 update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_ apt-get -o DPkg::Lock::Timeout=900 install -y -qq "${missing[@]}" >/dev/null
 else
-  say "the CLI's tools are installed"
+  say "the $mode tools are installed"
 fi
 
 # Kubernetes components for the operator's API-server tests and the e2e cluster (cached after the first
@@ -43,6 +43,6 @@ if [[ "$mode" == all && "${TWINBUILD_SKIP_K8S:-}" != "1" ]]; then
 fi
 
 # The kstatus checker of the e2e suite (Flux's view of a SystemImage); cached like the Kubernetes binaries.
-if [[ "${TWINBUILD_SKIP_K8S:-}" != "1" ]]; then
+if [[ "$mode" == all && "${TWINBUILD_SKIP_K8S:-}" != "1" ]]; then
   e2e/kstatus/build.sh >/dev/null
 fi
