@@ -2,6 +2,7 @@ package dev.twinbuild.operator.store;
 
 import dev.twinbuild.api.v1alpha1.ArtifactStore;
 import dev.twinbuild.api.v1alpha1.S3Store;
+import org.awaitility.Awaitility;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
 import org.gaul.s3proxy.nio2blob.TransientNio2BlobStore;
@@ -10,6 +11,7 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 
 import java.net.URI;
+import java.time.Duration;
 
 /**
  * A real S3 API server in-process (s3proxy, in memory, checking SigV4 signatures and presigned URLs),
@@ -29,9 +31,8 @@ public final class S3ProxyServer implements AutoCloseable {
                 .endpoint(URI.create("http://127.0.0.1:0"))
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY).build();
         proxy.start();
-        for (int i = 0; i < 500 && !"STARTED".equals(proxy.getState()); i++) {
-            Thread.sleep(10);
-        }
+        Awaitility.await("s3proxy started").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                .until(() -> "STARTED".equals(proxy.getState()));
         access = new S3Access(endpoint(), null, BUCKET, credentials(), settings());
         access.createBucket();
     }
