@@ -1,28 +1,19 @@
 package dev.twinbuild.cli;
 
+import dev.twinbuild.handoff.Handoff;
 import dev.twinbuild.manifest.Manifests;
 import dev.twinbuild.manifest.SystemImageDocument;
-import dev.twinbuild.pipeline.BuildException;
 import dev.twinbuild.pipeline.BuildOptions;
 import dev.twinbuild.pipeline.BuildOptions.DirOrder;
 import dev.twinbuild.pipeline.BuildResult;
-import dev.twinbuild.pipeline.InputException;
 import dev.twinbuild.pipeline.OutputArtifact;
 import dev.twinbuild.pipeline.Pipeline;
-import dev.twinbuild.store.ArtifactStoreClient;
 import dev.twinbuild.store.BuildSummary;
-import dev.twinbuild.redaction.Redaction;
-import dev.twinbuild.store.DirectoryStore;
-import dev.twinbuild.store.GrantUploader;
-import dev.twinbuild.store.UploadGrants;
 import dev.twinbuild.store.Sha256;
-import dev.twinbuild.store.StoreException;
-import dev.twinbuild.store.StoredObject;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,18 +23,23 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
 /**
- * One build of a verification, as the operator's builder pod runs it: build, upload the outputs and the
- * build record, and report to the operator through the termination message (a {@link BuildSummary}).
+ * The build container of a builder pod (an init container): builds, and leaves the outputs, the build
+ * record and a {@link Handoff} in the directory it shares with the upload container. It holds nothing of
+ * the store — no grants, no store volume — because build steps run here, as its subprocesses.
  * Whatever happens, a summary is written, so the SystemImage status can say why a build failed.
  */
 @Command(name = "pod-build", mixinStandardHelpOptions = true,
-        description = "Builds inside a builder pod, uploads to the artifact store and writes a summary for the operator.")
+        description = "Builds inside a builder pod and hands the outputs to pod-upload through a shared directory.")
 public class PodBuildCommand implements Callable<Integer> {
     @Option(names = "--manifest", required = true, paramLabel = "FILE", description = "SystemImage manifest")
     Path manifest;
 
     @Option(names = "--work", required = true, paramLabel = "DIR", description = "writable work root (an emptyDir)")
     Path work;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR",
+            description = "where the outputs, build record and hand-off go (shared with the upload container)")
+    Path out;
 
     @Option(names = "--build-path", defaultValue = "build-0", paramLabel = "REL", description = "build directory below the work root")
     String buildPath;
@@ -60,78 +56,29 @@ public class PodBuildCommand implements Callable<Integer> {
     @Option(names = "--variation", paramLabel = "NAME=VALUE", description = "recorded in the build record")
     Map<String, String> variations = new TreeMap<>();
 
-    @Option(names = "--grants", paramLabel = "FILE",
-            description = "the operator's upload grants (S3 store): presigned requests for this build's keys only")
-    Path grants;
-
-    @Option(names = "--store-prefix", paramLabel = "KEY", description = "key prefix of this build's objects (PVC store)")
-    String storePrefix;
-
-    @Option(names = "--pvc-claim")
-    String pvcClaim;
-
-    @Option(names = "--pvc-sub-path")
-    String pvcSubPath;
-
-    @Option(names = "--pvc-mount", paramLabel = "DIR", description = "where the claim (sub-path) is mounted")
-    Path pvcMount;
-
     @Option(names = "--termination-log", defaultValue = "/dev/termination-log", paramLabel = "FILE")
     Path terminationLog;
 
     @Override
     public Integer call() throws IOException {
-        BuildSummary summary;
-        int exit;
-        try {
-            summary = buildAndUpload();
-            exit = Main.OK;
-        } catch (InputException e) {
-            summary = BuildSummary.failed("InputError", e.getMessage());
-            exit = Main.BAD_INPUT;
-        } catch (BuildException e) {
-            summary = BuildSummary.failed(e.reason(), e.getMessage());
-            exit = e instanceof dev.twinbuild.pipeline.fetch.InputUnreachableException ? Main.UNREACHABLE : Main.FAILED;
-        } catch (StoreException e) {
-            summary = BuildSummary.failed(e.reason(), e.getMessage());
-            exit = Main.FAILED;
-        } catch (IOException | RuntimeException e) {
-            summary = BuildSummary.failed("BuildError", Redaction.redact(String.valueOf(e)));
-            exit = Main.FAILED;
-        }
-        String message = summary.toTerminationMessage(); // redacted
-        Files.write(terminationLog, message.getBytes(StandardCharsets.UTF_8));
-        System.out.println(message);
-        return exit;
+        return PodReport.run(terminationLog, this::build);
     }
 
-    private BuildSummary buildAndUpload() throws IOException {
+    private BuildSummary build() throws IOException {
         SystemImageDocument doc = Manifests.read(manifest);
-        ArtifactStoreClient store = store();
         Path buildDir = work.resolve(buildPath);
-        Path out = buildDir.resolve("out");
         int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         BuildOptions options = new BuildOptions(buildDir, work.resolve("cache"), clockOffset, dirOrder, t, threads,
                 new TreeMap<>(variations));
         BuildResult result = Pipeline.build(doc, manifest.toAbsolutePath().getParent(), out, options);
-
+        Path record = result.record();
+        OutputArtifact recordArtifact = new OutputArtifact("record", record.getFileName().toString(), Sha256.hex(record),
+                Files.size(record));
+        new Handoff(result.outputs(), recordArtifact).write(out);
         List<BuildSummary.Output> outputs = new ArrayList<>();
         for (OutputArtifact o : result.outputs()) {
-            StoredObject stored = store.put(o.file(), out.resolve(o.file()), o.sha256());
-            outputs.add(new BuildSummary.Output(o.format(), o.file(), o.sha256(), o.size(), stored.location()));
+            outputs.add(new BuildSummary.Output(o.format(), o.file(), o.sha256(), o.size(), null));
         }
-        Path record = result.record();
-        StoredObject storedRecord = store.put(record.getFileName().toString(), record, Sha256.hex(record));
-        return BuildSummary.success(outputs, storedRecord.location());
-    }
-
-    private ArtifactStoreClient store() {
-        if (grants != null) {
-            return new GrantUploader(UploadGrants.read(grants));
-        }
-        if (pvcClaim != null && storePrefix != null) {
-            return new DirectoryStore(pvcMount, pvcClaim, pvcSubPath, storePrefix);
-        }
-        throw new InputException("--grants/--pvc-claim", "no artifact store given");
+        return BuildSummary.success(outputs, null); // locations are the upload container's to report
     }
 }
