@@ -29,9 +29,20 @@ import java.util.Map;
  * root, RuntimeDefault seccomp), kept off the nodes of its sibling builds, and varied as its
  * {@link VariationSet} says — environment, user/group, hostname/domain and CPU count through the pod
  * spec, the rest through {@code pod-build} flags.
+ * <p>
+ * Two containers, because build steps are hostile: the init container {@value #CONTAINER} runs the
+ * pipeline (steps are its subprocesses) and sees nothing of the store — no grants, no store volume — and
+ * leaves its outputs in the {@value #OUT_DIR} emptyDir. When it has ended, and with it every process a
+ * step left behind (its PID namespace goes with it), the container {@value #UPLOAD_CONTAINER} — always
+ * the operator's configured image, whatever {@code spec.builderImage} says — re-hashes and uploads them
+ * through the grants and reports to the operator.
  */
 public final class BuilderPods {
-    public static final String CONTAINER = "builder";
+    /** The init container that builds (spec.builderImage when the policy allows one). */
+    public static final String CONTAINER = "build";
+    /** The container that uploads: the operator's own image, the only one that mounts the store. */
+    public static final String UPLOAD_CONTAINER = "upload";
+    public static final String OUT_DIR = "/out";
     public static final String MANIFEST_DIR = "/etc/twinbuild/manifest";
     public static final String WORK_DIR = "/work";
     public static final String STORE_DIR = "/store";
@@ -69,6 +80,8 @@ public final class BuilderPods {
                 .withRestartPolicy("Never")
                 .withAutomountServiceAccountToken(false)
                 .withEnableServiceLinks(false)
+                // Steps must not see the upload container's processes (their command lines, /proc/N/root).
+                .withShareProcessNamespace(false)
                 .withServiceAccountName(s.serviceAccount())
                 .withHostname(v.hostname())
                 .withSubdomain(v.domain())
@@ -86,7 +99,8 @@ public final class BuilderPods {
                 .withFsGroup(gid)
                 .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
                 .endSecurityContext()
-                .withContainers(container(si, specHash, v, store, s))
+                .withInitContainers(buildContainer(si, v, s))
+                .withContainers(uploadContainer(si, specHash, v, store, s))
                 .withVolumes(volumes(si, specHash, v, store, s))
                 .endSpec()
                 .build();
@@ -103,57 +117,87 @@ public final class BuilderPods {
                 .build();
     }
 
-    private static Container container(SystemImage si, String specHash, VariationSet v, ArtifactStore store,
-                                       OperatorSettings s) {
+    /** The container that runs the pipeline (an init container of the pod). */
+    public static Container buildContainer(Pod pod) {
+        return pod.getSpec().getInitContainers().stream().filter(c -> CONTAINER.equals(c.getName())).findFirst()
+                .orElseThrow();
+    }
+
+    private static Container buildContainer(SystemImage si, VariationSet v, OperatorSettings s) {
         List<String> command = new ArrayList<>(List.of("/bin/sh", "-c",
                 // umask is process state: only a shell in front of the CLI can set it.
                 "umask \"$TWINBUILD_UMASK\" && exec \"$@\"", "twinbuild-builder"));
         command.addAll(s.builderCommand());
         command.add("pod-build");
-        List<String> args = new ArrayList<>(List.of(
+        command.addAll(List.of(
                 "--manifest", MANIFEST_DIR + "/" + ManifestConfigMap.KEY,
                 "--work", WORK_DIR,
+                "--out", OUT_DIR,
                 "--build-path", v.buildPath(),
                 "--clock-offset", Long.toString(v.clockOffsetSeconds()),
                 "--dir-order", v.dirOrder().name(),
                 "--termination-log", TERMINATION_LOG));
         if (v.cpus() != null) {
-            args.addAll(List.of("--threads", Integer.toString(v.cpus())));
+            command.addAll(List.of("--threads", Integer.toString(v.cpus())));
         }
-        v.applied().forEach((k, val) -> args.addAll(List.of("--variation", k.name() + "=" + val)));
+        v.applied().forEach((k, val) -> command.addAll(List.of("--variation", k.name() + "=" + val)));
+        return container(CONTAINER, si.getSpec().builderImage != null ? si.getSpec().builderImage : s.builderImage(),
+                command, env(v), v, s, s.addCapabilities())
+                .withWorkingDir(WORK_DIR)
+                .withVolumeMounts(mount("work", WORK_DIR, false), mount("tmp", "/tmp", false),
+                        mount("out", OUT_DIR, false), mount("manifest", MANIFEST_DIR, true))
+                .build();
+    }
+
+    private static Container uploadContainer(SystemImage si, String specHash, VariationSet v, ArtifactStore store,
+                                             OperatorSettings s) {
+        List<String> command = new ArrayList<>(s.builderCommand());
+        command.add("pod-upload");
+        command.addAll(List.of(
+                "--manifest", MANIFEST_DIR + "/" + ManifestConfigMap.KEY,
+                "--from", OUT_DIR,
+                "--termination-log", TERMINATION_LOG));
+        List<VolumeMount> mounts = new ArrayList<>(List.of(
+                mount("upload-tmp", "/tmp", false), mount("out", OUT_DIR, true), mount("manifest", MANIFEST_DIR, true)));
         if (store.s3 != null) {
             // Presigned requests for this build's keys only: the pod holds no store credentials.
-            args.addAll(List.of("--grants", GRANTS_DIR + "/" + UploadGrants.FILE));
+            command.addAll(List.of("--grants", GRANTS_DIR + "/" + UploadGrants.FILE));
+            mounts.add(mount("grants", GRANTS_DIR, true));
         } else {
-            args.addAll(List.of("--pvc-claim", store.pvc.claimName, "--pvc-mount", STORE_DIR,
+            command.addAll(List.of("--pvc-claim", store.pvc.claimName, "--pvc-mount", STORE_DIR,
                     "--store-prefix", Stores.buildPrefix(store, si.getMetadata().getNamespace(),
                             si.getMetadata().getName(), specHash, v.index())));
             if (store.pvc.subPath != null) {
-                args.addAll(List.of("--pvc-sub-path", store.pvc.subPath));
+                command.addAll(List.of("--pvc-sub-path", store.pvc.subPath));
             }
+            mounts.add(new VolumeMountBuilder().withName("store").withMountPath(STORE_DIR)
+                    .withSubPath(store.pvc.subPath).build());
         }
-        command.addAll(args);
+        // The operator's image, never spec.builderImage: this container holds the grants.
+        return container(UPLOAD_CONTAINER, s.builderImage(), command, List.of(new EnvVar("TMPDIR", "/tmp", null)), v, s,
+                List.of())
+                .withWorkingDir(OUT_DIR)
+                .withVolumeMounts(mounts)
+                .build();
+    }
 
+    /**
+     * What both containers share. The same resources for both cost nothing: a pod's effective request is
+     * the larger of its init containers' and the sum of its containers'.
+     */
+    private static ContainerBuilder container(String name, String image, List<String> command, List<EnvVar> env,
+                                              VariationSet v, OperatorSettings s, List<String> addCapabilities) {
         String cpuLimit = v.cpus() != null ? Integer.toString(v.cpus()) : s.cpuLimit();
         String cpuRequest = Quantity.getAmountInBytes(new Quantity(s.cpuRequest()))
                 .compareTo(Quantity.getAmountInBytes(new Quantity(cpuLimit))) > 0 ? cpuLimit : s.cpuRequest();
-        List<VolumeMount> mounts = new ArrayList<>(List.of(
-                mount("work", WORK_DIR, false), mount("tmp", "/tmp", false), mount("manifest", MANIFEST_DIR, true)));
-        if (store.pvc != null) {
-            mounts.add(new VolumeMountBuilder().withName("store").withMountPath(STORE_DIR)
-                    .withSubPath(store.pvc.subPath).build());
-        } else {
-            mounts.add(mount("grants", GRANTS_DIR, true));
-        }
         return new ContainerBuilder()
-                .withName(CONTAINER)
-                .withImage(si.getSpec().builderImage != null ? si.getSpec().builderImage : s.builderImage())
+                .withName(name)
+                .withImage(image)
                 .withImagePullPolicy(s.imagePullPolicy())
                 .withCommand(command)
-                .withEnv(env(v))
-                .withWorkingDir(WORK_DIR)
+                .withEnv(env)
                 .withTerminationMessagePath(TERMINATION_LOG)
-                // A builder that dies before writing its summary still leaves its last log lines.
+                // A container that dies before writing its summary still leaves its last log lines.
                 .withTerminationMessagePolicy("FallbackToLogsOnError")
                 .withNewResources()
                 .addToRequests("cpu", new Quantity(cpuRequest))
@@ -165,10 +209,8 @@ public final class BuilderPods {
                 .withAllowPrivilegeEscalation(false)
                 .withReadOnlyRootFilesystem(true)
                 .withRunAsNonRoot(true)
-                .withNewCapabilities().withDrop("ALL").withAdd(s.addCapabilities()).endCapabilities()
-                .endSecurityContext()
-                .withVolumeMounts(mounts)
-                .build();
+                .withNewCapabilities().withDrop("ALL").withAdd(addCapabilities).endCapabilities()
+                .endSecurityContext();
     }
 
     private static List<EnvVar> env(VariationSet v) {
@@ -189,6 +231,12 @@ public final class BuilderPods {
                 new VolumeBuilder().withName("work").withNewEmptyDir().withSizeLimit(new Quantity(s.workSizeLimit()))
                         .endEmptyDir().build(),
                 new VolumeBuilder().withName("tmp").withNewEmptyDir().withSizeLimit(new Quantity("1Gi"))
+                        .endEmptyDir().build(),
+                // The hand-off from the build to the upload container; outputs are as large as the work.
+                new VolumeBuilder().withName("out").withNewEmptyDir().withSizeLimit(new Quantity(s.workSizeLimit()))
+                        .endEmptyDir().build(),
+                // Not the build's /tmp: nothing a step left there reaches the upload container.
+                new VolumeBuilder().withName("upload-tmp").withNewEmptyDir().withSizeLimit(new Quantity("64Mi"))
                         .endEmptyDir().build(),
                 new VolumeBuilder().withName("manifest").withNewConfigMap()
                         .withName(Names.configMap(si.getMetadata().getName(), specHash)).endConfigMap().build()));

@@ -7,13 +7,18 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
  * What the reconciler needs to know about one builder pod, read from its status (in the informer cache).
  *
  * @param uid             the pod's UID: only the pod the operator created (recorded in the status) counts
- * @param waiting         the builder container's waiting state (ErrImagePull, CreateContainerConfigError, …)
+ * @param phase           the pod's phase, but Running while its build (init) container runs
+ * @param terminated      the build container's end when it failed (the upload container never starts), else
+ *                        the upload container's: whichever carries the summary the operator reads
+ * @param waiting         why a container cannot start (ErrImagePull, CreateContainerConfigError, …), the build
+ *                        container's first
  * @param deletionDeadline when the pod should be gone (its deletionTimestamp), null unless it is being deleted
  */
 public record PodView(String name, String uid, Instant created, int attempt, String phase, String node,
@@ -54,12 +59,16 @@ public record PodView(String name, String uid, Instant created, int attempt, Str
             start = time(status.getStartTime());
             reason = status.getReason();
             message = status.getMessage();
-            terminated = status.getContainerStatuses() == null ? null : status.getContainerStatuses().stream()
-                    .filter(c -> BuilderPods.CONTAINER.equals(c.getName()))
-                    .map(PodView::terminated).flatMap(Optional::stream).findFirst().orElse(null);
-            waiting = status.getContainerStatuses() == null ? null : status.getContainerStatuses().stream()
-                    .filter(c -> BuilderPods.CONTAINER.equals(c.getName()))
-                    .map(PodView::waiting).flatMap(Optional::stream).findFirst().orElse(null);
+            Optional<ContainerStatus> build = find(status.getInitContainerStatuses(), BuilderPods.CONTAINER);
+            Optional<ContainerStatus> upload = find(status.getContainerStatuses(), BuilderPods.UPLOAD_CONTAINER);
+            Terminated built = build.flatMap(PodView::terminated).orElse(null);
+            terminated = built != null && built.exitCode() != 0 ? built
+                    : upload.flatMap(PodView::terminated).orElse(null);
+            waiting = build.flatMap(PodView::waiting).or(() -> upload.flatMap(PodView::waiting)).orElse(null);
+            if ("Pending".equals(phase) && build.map(c -> c.getState() != null && c.getState().getRunning() != null)
+                    .orElse(false)) {
+                phase = "Running"; // the pod stays Pending while its init container builds
+            }
             if (status.getConditions() != null) {
                 for (PodCondition c : status.getConditions()) {
                     if ("PodScheduled".equals(c.getType()) && "False".equals(c.getStatus())
@@ -77,12 +86,18 @@ public record PodView(String name, String uid, Instant created, int attempt, Str
                 waiting, time(pod.getMetadata().getDeletionTimestamp()));
     }
 
+    private static Optional<ContainerStatus> find(List<ContainerStatus> statuses, String name) {
+        return statuses == null ? Optional.empty() : statuses.stream().filter(c -> name.equals(c.getName())).findFirst();
+    }
+
     private static Optional<Waiting> waiting(ContainerStatus c) {
         if (c.getState() == null || c.getState().getWaiting() == null) {
             return Optional.empty();
         }
         ContainerStateWaiting w = c.getState().getWaiting();
-        return w.getReason() == null ? Optional.empty() : Optional.of(new Waiting(w.getReason(), w.getMessage()));
+        // PodInitializing: the upload container waiting for the build, as it should.
+        return w.getReason() == null || "PodInitializing".equals(w.getReason()) ? Optional.empty()
+                : Optional.of(new Waiting(w.getReason(), w.getMessage()));
     }
 
     private static Optional<Terminated> terminated(ContainerStatus c) {

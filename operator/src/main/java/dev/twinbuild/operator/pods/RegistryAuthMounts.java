@@ -29,8 +29,7 @@ public final class RegistryAuthMounts {
         if (secrets.isEmpty()) {
             return pod;
         }
-        Container c = pod.getSpec().getContainers().stream().filter(x -> BuilderPods.CONTAINER.equals(x.getName()))
-                .findFirst().orElseThrow();
+        Container c = BuilderPods.buildContainer(pod); // OCI layers are pulled by the build
         List<String> names = secrets.stream().distinct().sorted().limit(MAX_SECRETS).toList();
         for (int i = 0; i < names.size(); i++) {
             String volume = "registry-auth-" + i;

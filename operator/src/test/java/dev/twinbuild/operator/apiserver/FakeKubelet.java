@@ -3,6 +3,7 @@ package dev.twinbuild.operator.apiserver;
 import dev.twinbuild.operator.pods.BuilderPods;
 import dev.twinbuild.operator.pods.Names;
 import io.fabric8.kubernetes.api.model.BindingBuilder;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.NodeStatusBuilder;
@@ -59,30 +60,50 @@ final class FakeKubelet {
                 .getConditions().stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
     }
 
+    /** The build (init) container runs; as a kubelet says it, the pod is still Pending. */
     void run(String pod) {
         String now = Instant.now().toString();
         client.pods().inNamespace(namespace).withName(pod).editStatus(p -> {
-            p.getStatus().setPhase("Running");
+            p.getStatus().setPhase("Pending");
             p.getStatus().setStartTime(now);
-            p.getStatus().setContainerStatuses(List.of(new ContainerStatusBuilder().withName(BuilderPods.CONTAINER)
-                    .withImage("builder").withImageID("").withReady(true).withRestartCount(0)
+            p.getStatus().setInitContainerStatuses(List.of(new ContainerStatusBuilder().withName(BuilderPods.CONTAINER)
+                    .withImage("builder").withImageID("").withReady(false).withRestartCount(0)
                     .withNewState().withNewRunning().withStartedAt(now).endRunning().endState().build()));
+            p.getStatus().setContainerStatuses(List.of(initializing()));
             return p;
         });
     }
 
+    /**
+     * Exit 0: the build and then the upload container ended, the message being the upload's summary. Else
+     * the build container failed with that message, and the upload container never started.
+     */
     void terminate(String pod, int exitCode, String message) {
         String now = Instant.now().toString();
         client.pods().inNamespace(namespace).withName(pod).editStatus(p -> {
             p.getStatus().setPhase(exitCode == 0 ? "Succeeded" : "Failed");
-            p.getStatus().setContainerStatuses(List.of(new ContainerStatusBuilder().withName(BuilderPods.CONTAINER)
-                    .withImage("builder").withImageID("").withReady(false).withRestartCount(0)
-                    .withNewState().withNewTerminated().withExitCode(exitCode)
-                    .withReason(exitCode == 0 ? "Completed" : "Error").withMessage(message)
-                    .withStartedAt(p.getStatus().getStartTime()).withFinishedAt(now).endTerminated().endState()
-                    .build()));
+            String started = p.getStatus().getStartTime();
+            p.getStatus().setInitContainerStatuses(List.of(terminated(BuilderPods.CONTAINER, exitCode,
+                    exitCode == 0 ? "{\"outputs\":[]}" : message, started, now)));
+            p.getStatus().setContainerStatuses(List.of(exitCode == 0
+                    ? terminated(BuilderPods.UPLOAD_CONTAINER, 0, message, now, now) : initializing()));
             return p;
         });
+    }
+
+    private static ContainerStatus terminated(String name, int exitCode, String message, String started, String now) {
+        return new ContainerStatusBuilder().withName(name)
+                .withImage("builder").withImageID("").withReady(false).withRestartCount(0)
+                .withNewState().withNewTerminated().withExitCode(exitCode)
+                .withReason(exitCode == 0 ? "Completed" : "Error").withMessage(message)
+                .withStartedAt(started).withFinishedAt(now).endTerminated().endState()
+                .build();
+    }
+
+    private static ContainerStatus initializing() {
+        return new ContainerStatusBuilder().withName(BuilderPods.UPLOAD_CONTAINER)
+                .withImage("builder").withImageID("").withReady(false).withRestartCount(0)
+                .withNewState().withNewWaiting().withReason("PodInitializing").endWaiting().endState().build();
     }
 
     void unschedulable(String pod, Instant since) {
@@ -105,10 +126,11 @@ final class FakeKubelet {
         client.pods().inNamespace(namespace).withName(pod).editStatus(p -> {
             p.getStatus().setPhase("Pending");
             p.getStatus().setStartTime(now);
-            p.getStatus().setContainerStatuses(List.of(new ContainerStatusBuilder().withName(BuilderPods.CONTAINER)
+            p.getStatus().setInitContainerStatuses(List.of(new ContainerStatusBuilder().withName(BuilderPods.CONTAINER)
                     .withImage("builder").withImageID("").withReady(false).withRestartCount(0)
                     .withNewState().withNewWaiting().withReason(reason).withMessage(message).endWaiting().endState()
                     .build()));
+            p.getStatus().setContainerStatuses(List.of(initializing()));
             return p;
         });
     }

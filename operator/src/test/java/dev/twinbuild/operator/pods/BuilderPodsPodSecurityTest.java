@@ -60,8 +60,10 @@ class BuilderPodsPodSecurityTest {
             assertThat(vol.getEmptyDir() != null || vol.getConfigMap() != null || vol.getSecret() != null
                     || vol.getPersistentVolumeClaim() != null).as("volume %s", vol.getName()).isTrue();
         }
-        assertThat(spec.getInitContainers()).isNullOrEmpty();
-        for (Container c : spec.getContainers()) {
+        assertThat(spec.getShareProcessNamespace()).isNotEqualTo(Boolean.TRUE);
+        assertThat(spec.getInitContainers()).extracting(Container::getName).containsExactly(BuilderPods.CONTAINER);
+        for (Container c : java.util.stream.Stream.concat(spec.getInitContainers().stream(), spec.getContainers().stream())
+                .toList()) {
             var sc = c.getSecurityContext();
             assertThat(sc.getPrivileged()).isNotEqualTo(Boolean.TRUE);
             assertThat(sc.getAllowPrivilegeEscalation()).isFalse();

@@ -11,9 +11,11 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.VolumeMount;
 import org.junit.jupiter.api.Test;
 
 import java.util.EnumSet;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -43,15 +45,26 @@ class BuilderPodsTest {
             assertThat(t.getLabelSelector().getMatchLabels()).containsEntry(Names.LABEL_SPEC_HASH, "0123456789")
                     .doesNotContainKey(Names.LABEL_BUILD_INDEX);
         });
-        Container c = spec.getContainers().get(0);
-        assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
-        assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
-        assertThat(c.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
-        assertThat(c.getResources().getLimits()).containsKeys("cpu", "memory");
-        assertThat(c.getCommand()).contains("pod-build", "--store-prefix", "ns/live/0123456789/b0",
-                "--pvc-claim", "artifacts", "--dir-order", "NATURAL");
+        Container c = BuilderPods.buildContainer(pod);
+        Container upload = spec.getContainers().get(0);
+        for (Container each : List.of(c, upload)) {
+            assertThat(each.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+            assertThat(each.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+            assertThat(each.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+            assertThat(each.getResources().getLimits()).containsKeys("cpu", "memory");
+        }
+        assertThat(c.getCommand()).contains("pod-build", "--out", "/out", "--dir-order", "NATURAL")
+                .doesNotContain("--store-prefix", "--pvc-claim");
         assertThat(c.getEnv()).extracting(EnvVar::getName).contains("TZ", "LANG", "HOME", "TWINBUILD_UMASK");
-        assertThat(spec.getVolumes()).extracting(v -> v.getName()).containsExactly("work", "tmp", "manifest", "store");
+        // The PVC store, too, is the upload container's only: a step cannot touch other builds' files in it.
+        assertThat(c.getVolumeMounts()).extracting(VolumeMount::getName).containsExactly("work", "tmp", "out", "manifest");
+        assertThat(upload.getName()).isEqualTo(BuilderPods.UPLOAD_CONTAINER);
+        assertThat(upload.getCommand()).contains("pod-upload", "--from", "/out", "--store-prefix", "ns/live/0123456789/b0",
+                "--pvc-claim", "artifacts");
+        assertThat(upload.getVolumeMounts()).extracting(VolumeMount::getName)
+                .containsExactly("upload-tmp", "out", "manifest", "store");
+        assertThat(spec.getVolumes()).extracting(v -> v.getName())
+                .containsExactly("work", "tmp", "out", "upload-tmp", "manifest", "store");
     }
 
     @Test
@@ -69,13 +82,15 @@ class BuilderPodsTest {
         assertThat(spec.getSecurityContext().getRunAsGroup()).isEqualTo(1001L);
         assertThat(spec.getHostname()).isEqualTo("i-capture-the-hostname-1");
         assertThat(spec.getSubdomain()).isEqualTo("i-capture-the-domain-1");
-        Container c = spec.getContainers().get(0);
+        Container c = BuilderPods.buildContainer(pod);
+        Container upload = spec.getContainers().get(0);
         assertThat(c.getResources().getLimits()).containsEntry("cpu", new Quantity("1"));
         assertThat(c.getResources().getRequests()).containsEntry("cpu", new Quantity("500m"));
         assertThat(c.getCommand()).contains("--dir-order", "REVERSE", "--threads", "1", "--clock-offset",
-                Long.toString(VariationPlan.CLOCK_OFFSET_SECONDS), "--grants", "/etc/twinbuild/grants/grants.json");
+                Long.toString(VariationPlan.CLOCK_OFFSET_SECONDS)).doesNotContain("--grants");
+        assertThat(upload.getCommand()).contains("pod-upload", "--grants", "/etc/twinbuild/grants/grants.json");
         // No store credentials and no key names in the pod: only the grants file, from a Secret it owns.
-        assertThat(c.getCommand()).doesNotContain("--s3-endpoint", "--store-prefix");
+        assertThat(upload.getCommand()).doesNotContain("--s3-endpoint", "--store-prefix");
         assertThat(c.getEnv()).anySatisfy(e -> {
             assertThat(e.getName()).isEqualTo("TWINBUILD_UMASK");
             assertThat(e.getValue()).isEqualTo("0002");
@@ -88,7 +103,30 @@ class BuilderPodsTest {
             assertThat(v.getSecret().getSecretName()).isEqualTo("live-0123456789-b1-grants");
             assertThat(v.getSecret().getOptional()).isFalse();
         });
-        assertThat(c.getVolumeMounts()).filteredOn(m -> m.getName().equals("grants"))
+        // Build steps run in the build container: it has no grants, only the upload container has.
+        assertThat(c.getVolumeMounts()).extracting(VolumeMount::getName).doesNotContain("grants", "store");
+        assertThat(upload.getVolumeMounts()).filteredOn(m -> m.getName().equals("grants"))
                 .singleElement().satisfies(m -> assertThat(m.getReadOnly()).isTrue());
+        assertThat(upload.getVolumeMounts()).filteredOn(m -> m.getName().equals("out"))
+                .singleElement().satisfies(m -> assertThat(m.getReadOnly()).isTrue());
+        assertThat(spec.getShareProcessNamespace()).isFalse();
+    }
+
+    @Test
+    void theUploadContainerIsTheOperatorsImageWhateverTheSpecSays() {
+        si.getSpec().builderImage = "registry.team-a.example/own-builder:1";
+        ArtifactStore s3 = new ArtifactStore();
+        s3.s3 = new S3Store();
+        s3.s3.endpoint = "http://minio:9000";
+        s3.s3.bucket = "art";
+        Pod pod = BuilderPods.desired(si, "0123456789", VariationPlan.forBuild(0, EnumSet.allOf(Variation.class)),
+                s3, settings, 1);
+
+        assertThat(BuilderPods.buildContainer(pod).getImage()).isEqualTo("registry.team-a.example/own-builder:1");
+        assertThat(pod.getSpec().getContainers()).singleElement().satisfies(upload -> {
+            assertThat(upload.getImage()).isEqualTo(settings.builderImage());
+            assertThat(upload.getVolumeMounts()).extracting(VolumeMount::getName).contains("grants");
+            assertThat(upload.getSecurityContext().getCapabilities().getAdd()).isEmpty();
+        });
     }
 }

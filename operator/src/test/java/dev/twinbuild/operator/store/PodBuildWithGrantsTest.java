@@ -22,7 +22,8 @@ import java.time.Instant;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The builder pod's command as the pod runs it (pod-build with nothing but the mounted grants file),
+ * The builder pod's commands as the pod runs them (pod-build, then pod-upload with nothing but the mounted
+ * grants file),
  * against s3proxy; then the operator's checks on what it reports and stored.
  */
 class PodBuildWithGrantsTest {
@@ -57,7 +58,10 @@ class PodBuildWithGrantsTest {
         Path grantsFile = Files.writeString(tmp.resolve(UploadGrants.FILE), grants.toJson());
         Path termination = tmp.resolve("termination-log");
 
-        int exit = Main.run("pod-build", "--manifest", manifest.toString(), "--work", tmp.resolve("work").toString(),
+        Path out = tmp.resolve("out");
+        assertThat(Main.run("pod-build", "--manifest", manifest.toString(), "--work", tmp.resolve("work").toString(),
+                "--out", out.toString(), "--termination-log", tmp.resolve("build-termination-log").toString())).isZero();
+        int exit = Main.run("pod-upload", "--manifest", manifest.toString(), "--from", out.toString(),
                 "--grants", grantsFile.toString(), "--termination-log", termination.toString());
 
         BuildSummary summary = BuildSummary.parse(Files.readString(termination));
