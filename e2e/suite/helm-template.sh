@@ -178,10 +178,11 @@ grep -qF "expression: 'request.userInfo.username == \"system:serviceaccount:twin
 missing=""
 # Volumes by allow-list (so no hostPath), the rest by name.
 for want in automountServiceAccountToken hostNetwork hostPID hostIPC hostPort 'object.spec.volumes.all(v, has(v.emptyDir)' \
-            privileged allowPrivilegeEscalation "'ALL' in" runAsNonRoot seccompProfile serviceAccountName; do
+            privileged allowPrivilegeEscalation "'ALL' in" runAsNonRoot seccompProfile serviceAccountName \
+            shareProcessNamespace "c.image == variables.builderImage" "expression: '\"ghcr.io/twinbuild/builder:0.1.0\"'"; do
   grep -qF -- "$want" <<<"$vap" || missing+="$want "
 done
-[[ -z "$missing" ]] && ok "admission policy: token, host namespaces/ports, volumes, privilege, capabilities, root, seccomp, account" ||
+[[ -z "$missing" ]] && ok "admission policy: token, host namespaces/ports, volumes, privilege, capabilities, root, seccomp, account, grants only to the upload container" ||
   ko "admission policy: rules missing: $missing" "$vap"
 out="$(render --set admissionPolicy.enabled=false)" && ! grep -q ValidatingAdmissionPolicy <<<"$out" &&
   ok "admissionPolicy.enabled=false: none" || ko "admissionPolicy.enabled=false"

@@ -105,18 +105,20 @@ wait_final() {
   return 1
 }
 
-# builder_pods NAME [SPEC_HASH] — "name uid node phase attempt" of its builder pods, one per line
+# builder_pods NAME [SPEC_HASH] — "name uid node phase attempt" of its builder pods, one per line; phase
+# "Building" while the build (init) container runs (the pod itself is Pending then)
 builder_pods() {
   local sel="twinbuild.dev/image=$1,app.kubernetes.io/component=builder"
   [[ -n "${2:-}" ]] && sel+=",twinbuild.dev/spec-hash=$2"
-  kn get pods -l "$sel" -o jsonpath='{range .items[*]}{.metadata.name}{" "}{.metadata.uid}{" "}{.spec.nodeName}{" "}{.status.phase}{" "}{.metadata.annotations.twinbuild\.dev/attempt}{"\n"}{end}'
+  kn get pods -l "$sel" -o jsonpath='{range .items[*]}{.metadata.name}{" "}{.metadata.uid}{" "}{.spec.nodeName}{" "}{.status.phase}{" "}{.metadata.annotations.twinbuild\.dev/attempt}{" "}{.status.initContainerStatuses[0].state.running.startedAt}{"\n"}{end}' |
+    awk '{ if ($4 == "Pending" && $6 != "") print $1, $2, $3, "Building", $5; else { sub(/ [^ ]*$/, ""); print } }'
 }
 
-# wait_running NAME COUNT SECONDS — until COUNT builder pods of NAME are Running
+# wait_running NAME COUNT SECONDS — until COUNT builder pods of NAME are building (or uploading)
 wait_running() {
   local name="$1" want="$2" deadline=$((SECONDS + $3)) n
   while ((SECONDS < deadline)); do
-    n="$(builder_pods "$name" | awk '$4=="Running"' | wc -l)"
+    n="$(builder_pods "$name" | awk '$4=="Building" || $4=="Running"' | wc -l)"
     ((n >= want)) && return 0
     sleep 1
   done
@@ -231,34 +233,68 @@ foreign_secrets() {
 }
 
 test_isolation() {
-  local a="$NS-a" b="$NS-b" t0 secrets target before after leaks
+  local a="$NS-a" b="$NS-b" t0 secrets target before after leaks store query codes
   fresh_namespace "$a" || fail "cannot create namespace $a"
   fresh_namespace "$b" || fail "cannot create namespace $b"
   [[ -z "$(k -n "$a" get secrets -o name)" ]] || fail "namespace $a is not empty of Secrets"
+  # The store's keys, as the operator gets them: its Secret in the operator's namespace.
+  local secret keyid_b64 secret_b64 pods pod
+  secret="$(k -n "$OPNS" get deploy -l "$OPERATOR_SELECTOR" -o jsonpath='{.items[0].spec.template.spec.containers[0].env[?(@.name=="AWS_ACCESS_KEY_ID")].valueFrom.secretKeyRef.name}')"
+  keyid_b64="$(k -n "$OPNS" get secret "$secret" -o jsonpath='{.data.accessKeyId}')"
+  secret_b64="$(k -n "$OPNS" get secret "$secret" -o jsonpath='{.data.secretAccessKey}')"
+  [[ -n "$keyid_b64" && -n "$secret_b64" ]] || fail "cannot read the store's keys from Secret '$secret' in $OPNS"
   t0=$SECONDS
-  k -n "$a" apply -f "$EXAMPLES/e2e/no-secrets.yaml" >/dev/null || fail "kubectl apply failed"
+  sed -e "s|@KEYID_B64@|$keyid_b64|" -e "s|@SECRET_B64@|$secret_b64|" "$EXAMPLES/e2e/no-secrets.yaml" |
+    k -n "$a" apply -f - >/dev/null || fail "kubectl apply failed"
   NS="$a" kn wait --for=condition=Reproducible si/no-secrets --timeout="$(t 300)s" >/dev/null ||
     fail "si/no-secrets in $a not Reproducible: $(NS="$a" condition no-secrets Stalled message) $(NS="$a" jp si/no-secrets '{.status.builds[*].failure.message}')"
   log "  no-secrets: Reproducible in $((SECONDS - t0))s in a namespace without a Secret"
   secrets="$(foreign_secrets "$a")"
   [[ -z "$secrets" ]] || fail "namespace $a holds Secrets other than pod-owned upload grants: $secrets"
-  leaks="$(k -n "$a" get pods -l twinbuild.dev/image=no-secrets -o jsonpath='{range .items[*].spec.containers[*]}{.env[*].name}{" "}{.env[*].valueFrom.secretKeyRef.name}{"\n"}{end}' | grep -E 'AWS_|twinbuild-s3' || true)"
+  leaks="$(k -n "$a" get pods -l twinbuild.dev/image=no-secrets -o jsonpath='{range .items[*].spec.containers[*]}{.env[*].name}{" "}{.env[*].valueFrom.secretKeyRef.name}{"\n"}{end}{range .items[*].spec.initContainers[*]}{.env[*].name}{" "}{.env[*].valueFrom.secretKeyRef.name}{"\n"}{end}' | grep -E "AWS_|$secret" || true)"
   [[ -z "$leaks" ]] || fail "builder pods carry store credentials: $leaks"
-  for p in $(k -n "$a" get pods -l twinbuild.dev/image=no-secrets -o name); do
-    k -n "$a" logs "$p" 2>/dev/null | grep -F 'no store credentials' | head -1 | sed 's/^/  /' >&2
+  # The search ran, and found nothing, in every build; the grants went to the upload container only, which
+  # used them (its summary names the stored objects), while steps ran in the build container.
+  pods="$(k -n "$a" get pods -l twinbuild.dev/image=no-secrets -o name)"
+  [[ "$(grep -c . <<<"$pods")" -eq 2 ]] || fail "expected 2 builder pods in $a: $pods"
+  for pod in $pods; do
+    k -n "$a" logs "$pod" -c build 2>/dev/null | grep -F 'no access key id, no secret key' | head -1 | sed 's/^/  /' >&2
+    [[ -n "$(k -n "$a" logs "$pod" -c build 2>/dev/null | grep -F 'no access key id, no secret key')" ]] ||
+      fail "$pod: the credential search did not report (build log: $(k -n "$a" logs "$pod" -c build 2>&1 | tail -5))"
+    [[ -z "$(k -n "$a" get "$pod" -o jsonpath='{.spec.initContainers[?(@.name=="build")].volumeMounts[*].name}' | tr ' ' '\n' | grep -x grants)" ]] ||
+      fail "$pod: the build container mounts the grants"
+    [[ "$(k -n "$a" get "$pod" -o jsonpath='{.spec.containers[?(@.name=="upload")].volumeMounts[?(@.name=="grants")].mountPath}')" == /etc/twinbuild/grants ]] ||
+      fail "$pod: the upload container does not mount the grants"
+    [[ "$(k -n "$a" get "$pod" -o jsonpath='{.spec.volumes[?(@.name=="grants")].secret.secretName}')" == "${pod#pod/}-grants" ]] ||
+      fail "$pod: the grants volume is not the pod's own grants Secret"
+    [[ "$(k -n "$a" get "$pod" -o jsonpath='{.status.containerStatuses[?(@.name=="upload")].state.terminated.message}')" == *'"location":"s3://'* ]] ||
+      fail "$pod: the upload container reported no stored object: $(k -n "$a" get "$pod" -o jsonpath='{.status.containerStatuses[?(@.name=="upload")].state}')"
   done
+  log "  grants mounted in the upload containers only, which stored the outputs; build containers had none"
   (NS="$a"; check_stored_artifacts no-secrets) || fail "artifacts of $a"
 
   target="$(NS="$a" jp si/no-secrets '{.status.artifacts[0].location}')"
   [[ "$target" == "s3://twinbuild/$a/no-secrets/"* ]] || fail "artifact $target is not under $a's prefix"
   before="$(stored_sha256 "$target")" || fail "cannot hash $target"
-  sed "s|@TARGET@|/${target#s3://}|" "$EXAMPLES/e2e/cross-namespace.yaml" | k -n "$b" apply -f - >/dev/null ||
-    fail "kubectl apply (cross-namespace) failed"
+  store="$(operator_env TWINBUILD_STORE_S3_ENDPOINT)"; store="${store#http://}"
+  sed -e "s|@TARGET@|/${target#s3://}|" -e "s|@STORE@|$store|" "$EXAMPLES/e2e/cross-namespace.yaml" |
+    k -n "$b" apply -f - >/dev/null || fail "kubectl apply (cross-namespace) failed"
   NS="$b" kn wait --for=condition=Reproducible si/cross-namespace --timeout="$(t 300)s" >/dev/null ||
     fail "si/cross-namespace in $b not Reproducible (an attempt on $a's artifact succeeded?): $(NS="$b" jp si/cross-namespace '{.status.builds[*].failure.message}')"
-  for p in $(k -n "$b" get pods -l twinbuild.dev/image=cross-namespace -o name); do
-    k -n "$b" logs "$p" 2>/dev/null | grep -F "other namespace's artifact" | head -1 | sed 's/^/  /' >&2
-  done
+  # What $b's tenant can hold: its own builds' grants (a Secret in its namespace). Tried on $a's artifact
+  # at the store itself; the signature covers the key, so each must be refused.
+  query="$(k -n "$b" get secrets -o jsonpath='{range .items[*]}{.data.grants\.json}{"\n"}{end}' | head -1 | base64 -d |
+    grep -o '"put":"[^"]*"' | head -1 | sed 's/^"put":"//; s/"$//; s/^[^?]*?//')"
+  [[ "$query" == *X-Amz-Signature=* ]] || fail "no presigned grant in $b's Secrets to try"
+  # shellcheck disable=SC2016 # expanded by the store pod's shell
+  codes="$(k -n "$OPNS" exec deploy/s3proxy -- bash -c 'req() {
+      exec 3<>/dev/tcp/127.0.0.1/${S3PROXY_PORT:-8080} || { echo 000; return; }
+      printf "%s %s HTTP/1.1\r\nHost: %s\r\nContent-Length: %s\r\nConnection: close\r\n\r\n%s" "$1" "$2" "$3" "${#4}" "$4" >&3
+      IFS=" " read -r _ code _ <&3; exec 3<&-; echo "$code"; }
+      echo "$(req PUT "$1?$2" "$3" forged) $(req GET "$1?$2" "$3" "") $(req DELETE "$1?$2" "$3" "")"' \
+      sh "/${target#s3://}" "$query" "$store" 2>&1)" || fail "cannot try $b's grant at the store: $codes"
+  [[ "$codes" == "403 403 403" ]] || fail "$b's own grant on $a's artifact: PUT GET DELETE gave '$codes', expected 403 403 403"
+  log "  $b's step has no grant; unsigned requests and $b's own grant on $a's artifact: refused ($codes)"
   after="$(stored_sha256 "$target")" || fail "cannot hash $target afterwards"
   [[ "$after" == "$before" ]] || fail "$target changed: $before -> $after"
   [[ "$(NS="$a" jp si/no-secrets '{.status.artifacts[0].sha256}')" == "$after" ]] || fail "$target differs from status"
@@ -512,9 +548,11 @@ test_policy() {
   ((n > 0)) || fail "no policy examples"
 }
 
-# builder_pod_yaml IMAGE [VARIANT] — a pod shaped as BuilderPods.java makes them; VARIANT breaks one rule.
+# builder_pod_yaml IMAGE [VARIANT] — a pod shaped as BuilderPods.java makes them (init container "build"
+# without grants, container "upload" of the builder image with them); VARIANT breaks one rule.
 builder_pod_yaml() {
   local image="$1" v="${2:-}" token=false nonroot=true uid=1000 priv=false escalation=false caps="" spec="" vol=""
+  local build_image="$1" upload_image="$1" build_grants=""
   case "$v" in
     "") ;;
     privileged) priv=true escalation=true ;;
@@ -522,9 +560,14 @@ builder_pod_yaml() {
     hostnetwork) spec='  hostNetwork: true' ;;
     token) token=true ;;
     serviceaccount) spec="  serviceAccountName: elevated" ;;
-    image) image=twinbuild/busybox:1 ;;
+    image) build_image=twinbuild/busybox:1 ;;
     capabilities) caps=', add: [SYS_ADMIN]' ;;
     root) nonroot=false uid=0 ;;
+    grants-in-build) build_grants='        - {name: grants, mountPath: /etc/twinbuild/grants, readOnly: true}' ;;
+    shared-pids) spec='  shareProcessNamespace: true' ;;
+    # An image policy.builderImages allows for builds (the suite allows registry.invalid/twinbuild/*), but
+    # not for the container that holds the grants.
+    tenant-upload) upload_image=registry.invalid/twinbuild/tenant:1 ;;
     *) fail "unknown variant $v" ;;
   esac
   cat <<YAML
@@ -544,9 +587,9 @@ $spec
     runAsGroup: 1000
     fsGroup: 1000
     seccompProfile: {type: RuntimeDefault}
-  containers:
-    - name: builder
-      image: $image
+  initContainers:
+    - name: build
+      image: $build_image
       imagePullPolicy: IfNotPresent
       command: [twinbuild, --version]
       securityContext:
@@ -556,10 +599,27 @@ $spec
         capabilities: {drop: [ALL]$caps}
       volumeMounts:
         - {name: work, mountPath: /work}
+        - {name: out, mountPath: /out}
         - {name: manifest, mountPath: /etc/twinbuild/manifest, readOnly: true}
+$build_grants
+  containers:
+    - name: upload
+      image: $upload_image
+      imagePullPolicy: IfNotPresent
+      command: [twinbuild, --version]
+      securityContext:
+        allowPrivilegeEscalation: false
+        readOnlyRootFilesystem: true
+        capabilities: {drop: [ALL]}
+      volumeMounts:
+        - {name: out, mountPath: /out, readOnly: true}
+        - {name: manifest, mountPath: /etc/twinbuild/manifest, readOnly: true}
+        - {name: grants, mountPath: /etc/twinbuild/grants, readOnly: true}
   volumes:
     - {name: work, emptyDir: {sizeLimit: 1Gi}}
+    - {name: out, emptyDir: {sizeLimit: 1Gi}}
     - {name: manifest, configMap: {name: admission-probe}}
+    - {name: grants, secret: {secretName: admission-probe-grants}}
 $vol
 YAML
 }
@@ -591,12 +651,12 @@ test_admission() {
   out="$(builder_pod_yaml "$image" | k -n "$probe_ns" create --as="$sa" --dry-run=server -f - 2>&1)" ||
     fail "a builder-shaped pod was refused for $sa: $out"
   log "  builder-shaped pod admitted for $sa (dry run)"
-  for v in privileged hostpath hostnetwork token serviceaccount image capabilities root; do
+  for v in privileged hostpath hostnetwork token serviceaccount image capabilities root grants-in-build shared-pids tenant-upload; do
     case "$v" in
       privileged|capabilities) want="must not be privileged" ;; hostpath) want="no hostPath" ;;
       hostnetwork) want="host's network" ;; token) want="automountServiceAccountToken: false" ;;
       serviceaccount) want="service account" ;; image) want="only run the builder image" ;;
-      root) want="non-root" ;;
+      root) want="non-root" ;; grants-in-build|shared-pids|tenant-upload) want="upload grants" ;;
     esac
     if out="$(builder_pod_yaml "$image" "$v" | k -n "$probe_ns" create --as="$sa" -f - 2>&1)"; then
       fail "the $v pod was admitted for $sa: $out"
