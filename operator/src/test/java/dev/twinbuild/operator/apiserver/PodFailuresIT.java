@@ -5,6 +5,7 @@ import dev.twinbuild.operator.api.v1alpha1.Phase;
 import dev.twinbuild.operator.api.v1alpha1.SystemImage;
 import dev.twinbuild.operator.api.v1alpha1.SystemImageStatus;
 import dev.twinbuild.operator.config.OperatorSettings;
+import dev.twinbuild.operator.pods.BuilderPods;
 import dev.twinbuild.operator.pods.Names;
 import dev.twinbuild.operator.status.Conditions;
 import dev.twinbuild.operator.policy.TenantPolicy;
@@ -257,7 +258,9 @@ class PodFailuresIT {
         assertThat(pod.getSpec().getVolumes()).filteredOn(v -> v.getSecret() != null)
                 .extracting(v -> v.getSecret().getSecretName() + ":" + v.getSecret().getOptional())
                 .containsExactly("docker-hub:true", "team-registry:true");
-        var builder = pod.getSpec().getContainers().get(0);
+        var builder = BuilderPods.buildContainer(pod); // the build pulls OCI layers, the upload does not
+        assertThat(pod.getSpec().getContainers().get(0).getVolumeMounts())
+                .noneMatch(m -> m.getMountPath().startsWith("/etc/twinbuild/registry-auth/"));
         assertThat(builder.getVolumeMounts()).filteredOn(m -> m.getMountPath().startsWith("/etc/twinbuild/registry-auth/"))
                 .allSatisfy(m -> assertThat(m.getReadOnly()).isTrue()).hasSize(2);
         assertThat(builder.getEnv()).anySatisfy(e -> {

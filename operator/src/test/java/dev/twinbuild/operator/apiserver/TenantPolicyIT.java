@@ -7,6 +7,7 @@ import dev.twinbuild.operator.api.v1alpha1.Phase;
 import dev.twinbuild.operator.api.v1alpha1.SystemImage;
 import dev.twinbuild.operator.api.v1alpha1.SystemImageStatus;
 import dev.twinbuild.operator.config.OperatorSettings;
+import dev.twinbuild.operator.pods.BuilderPods;
 import dev.twinbuild.operator.pods.Names;
 import dev.twinbuild.operator.policy.TenantPolicy;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -141,8 +142,11 @@ class TenantPolicyIT {
             si.getSpec().store = Fixtures.pvcStore();
         });
         Poll.until(WAIT, () -> pods("tenant").size() == 2);
-        assertThat(pods("tenant")).allSatisfy(p ->
-                assertThat(p.getSpec().getContainers().get(0).getImage()).isEqualTo(tenantImage));
+        // The tenant's image builds; the upload container, which holds the store, stays the operator's.
+        assertThat(pods("tenant")).allSatisfy(p -> {
+            assertThat(BuilderPods.buildContainer(p).getImage()).isEqualTo(tenantImage);
+            assertThat(p.getSpec().getContainers().get(0).getImage()).isEqualTo(OperatorSettings.defaults().builderImage());
+        });
 
         // The admin removes the allowance: the running builds go, the SystemImage says why.
         startOperator(new TenantPolicy(List.of(), true, List.of(), true, List.of()));
