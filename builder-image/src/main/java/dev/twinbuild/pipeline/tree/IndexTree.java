@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
  * appended to one spill file. Names are resolved by {@link SafePaths}, as for a {@link Rootfs}, and every
  * operation mirrors what the Rootfs does on disk, so both give the same tree and the same refusals.
  */
-public final class IndexTree implements Tree, SafePaths.Lookup {
+public final class IndexTree implements Tree, SafePaths.Growable {
     /** Where a file's bytes are; shared by the names of one hardlink group. */
     private record Content(Path blob, long offset, long size) {
     }
@@ -78,33 +78,23 @@ public final class IndexTree implements Tree, SafePaths.Lookup {
     @Override
     public String place(String rel, String what) throws IOException {
         int slash = rel.lastIndexOf('/');
-        if (slash > 0) {
-            String parent = rel.substring(0, slash);
-            String known = resolvedParents.get(parent);
-            if (known != null) {
-                return known.isEmpty() ? rel.substring(slash + 1) : known + rel.substring(slash);
-            }
-            ensureDirs(parent, what);
-            String real = SafePaths.resolveParent(this, rel, what);
-            int realSlash = real.lastIndexOf('/');
-            resolvedParents.put(parent, realSlash < 0 ? "" : real.substring(0, realSlash));
-            return real;
+        if (slash <= 0) {
+            return rel;
         }
-        return SafePaths.resolveParent(this, rel, what);
+        String parent = rel.substring(0, slash);
+        String realParent = resolvedParents.get(parent);
+        if (realParent == null) {
+            realParent = SafePaths.ensureDir(this, parent, what);
+            resolvedParents.put(parent, realParent);
+        }
+        String real = realParent.isEmpty() ? rel.substring(slash + 1) : realParent + rel.substring(slash);
+        SafePaths.checkLength(real, what);
+        return real;
     }
 
-    private void ensureDirs(String relDir, String what) throws IOException {
-        StringBuilder sb = new StringBuilder();
-        for (String part : relDir.split("/")) {
-            if (sb.length() > 0) {
-                sb.append('/');
-            }
-            sb.append(part);
-            String real = SafePaths.resolveParent(this, sb.toString(), what);
-            if (!nodes.containsKey(real)) {
-                nodes.put(real, dir(0755, 0, 0, defaultMtime));
-            }
-        }
+    @Override
+    public void makeDir(String rel) {
+        nodes.put(rel, dir(0755, 0, 0, defaultMtime));
     }
 
     @Override
@@ -181,7 +171,8 @@ public final class IndexTree implements Tree, SafePaths.Lookup {
         }
         Node target = nodes.get(targetReal);
         if (target == null || target.type() != EntryType.FILE) {
-            throw new InputException(what, "hardlink target '" + targetReal + "' is not a regular file in the tree");
+            throw new InputException(what, "hardlink target '" + SafePaths.quote(targetReal)
+                    + "' is not a regular file in the tree");
         }
         clear(real);
         nodes.put(real, target);
