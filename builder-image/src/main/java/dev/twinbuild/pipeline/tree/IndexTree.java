@@ -29,7 +29,18 @@ import java.util.concurrent.TimeUnit;
  */
 public final class IndexTree implements Tree, SafePaths.Growable {
     /** Where a file's bytes are; shared by the names of one hardlink group. */
-    private record Content(Path blob, long offset, long size) {
+    private static final class Content {
+        final Path blob;
+        final long offset;
+        final long size;
+        /** Whether a hardlink names it too: only then does the scan give it a key (one string less a file). */
+        boolean linked;
+
+        Content(Path blob, long offset, long size) {
+            this.blob = blob;
+            this.offset = offset;
+            this.size = size;
+        }
     }
 
     private record Node(EntryType type, int mode, long uid, long gid, long mtime, String linkTarget, int devMajor,
@@ -175,6 +186,7 @@ public final class IndexTree implements Tree, SafePaths.Growable {
                     + "' is not a regular file in the tree");
         }
         clear(real);
+        target.content().linked = true;
         nodes.put(real, target);
     }
 
@@ -252,6 +264,7 @@ public final class IndexTree implements Tree, SafePaths.Growable {
     /** The tree as the scanner of a rootfs would read it, sorted by path bytes; hardlinks share a key. */
     public List<Scanned> scan() throws IOException {
         finish();
+        resolvedParents.clear();
         List<Scanned> out = new ArrayList<>(nodes.size());
         Map<Content, String> keys = new java.util.IdentityHashMap<>();
         for (Iterator<Map.Entry<String, Node>> it = nodes.entrySet().iterator(); it.hasNext(); ) {
@@ -265,15 +278,16 @@ public final class IndexTree implements Tree, SafePaths.Growable {
                         n.linkTarget(), 0, 0, null);
                 case FILE -> {
                     Content c = n.content();
-                    yield new TreeEntry(rel, EntryType.FILE, n.mode(), n.uid(), n.gid(), n.mtime(), c.size(), null, 0,
-                            0, c.size() > 0 ? c.blob() : null, c.size() > 0 ? c.offset() : TreeEntry.WHOLE_FILE);
+                    yield new TreeEntry(rel, EntryType.FILE, n.mode(), n.uid(), n.gid(), n.mtime(), c.size, null, 0,
+                            0, c.size > 0 ? c.blob : null, c.size > 0 ? c.offset : TreeEntry.WHOLE_FILE);
                 }
                 default -> new TreeEntry(rel, n.type(), n.mode(), n.uid(), n.gid(), n.mtime(), 0, null, n.devMajor(),
                         n.devMinor(), null);
             };
-            String key = n.type() == EntryType.FILE
+            String key = n.type() == EntryType.FILE && n.content().linked
                     ? keys.computeIfAbsent(n.content(), c -> Integer.toString(keys.size())) : null;
             out.add(new Scanned(e, key));
+            it.remove(); // the index is done with: freed as the list grows, not held beside it
         }
         out.sort((x, y) -> PathOrder.BYTES.compare(x.entry().path(), y.entry().path()));
         return out;
