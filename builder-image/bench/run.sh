@@ -26,6 +26,9 @@
 #                     so the tree must be extracted; compared with (a) plus the same write between its
 #                     tar -x and tar -c (and its rm -rf). The tar build above has no steps: its tree stays
 #                     an index of entries, contents read where they lie in the input, nothing extracted.
+# Per phase: twinbuild's own wall clock of prepare (tool versions), assemble (verify, extract or index),
+# steps, scan, normalise and outputs (TWINBUILD_TIMINGS=1), the rest being JVM start and the removal of
+# its work tree; printed for the last run of the tar build and of the one-step build.
 # Once: the tar.gz build with --threads 1 (must equal the --threads N output byte for byte) and the tar
 # build of the first BENCH_SMALL_FILES (25000) paths, to compare peak RSS across input sizes.
 # Peak RSS by entry count (issue 14: flat memory): tar builds (no steps) of synthetic tars of
@@ -167,6 +170,8 @@ manual_step_route() {
 }
 export -f manual_route manual_step_route
 export SCRATCH INPUT OUT EPOCH
+# twinbuild prints its wall clock per phase to stderr (the breakdown in the report)
+export TWINBUILD_TIMINGS=1
 
 START_LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "== $RUNS rounds on $entries entries, $((bytes / 1048576)) MiB; load average $START_LOAD" >&2
@@ -287,6 +292,12 @@ row() { printf '  %-46s %8.2f %8.2f %10s\n' "$1" "$2" "$3" "$4"; }
         printf '  %-46s %8s  %s\n' "tar.gz identical, --threads 1 and $THREADS" "$same_threads" "$d_t2"
         printf '  %-46s %8s\n' "GzipBench output = the build's tar.gz" "$same_pgz"
     fi
+    for t in tb-tar tb-step; do
+        line=$(grep -h '^twinbuild: timings' "$TIMES/$t.err" | tail -n 1 | sed 's/^twinbuild: timings //')
+        wall=$(tail -n 1 "$TIMES/$t" | cut -d' ' -f1)
+        rest=$(echo "$line" | tr ' ' '\n' | awk -F= -v w="$wall" '{ s += $2 } END { printf "%.2f", w - s }')
+        printf '  %-46s %s\n' "phases (s), $t, last run" "$line; JVM start + work-tree removal=$rest"
+    done
     printf '  %-46s %8s  %s\n' "tar identical in every round" "$same_tar" "$(head -n 1 "$TIMES/tar-digests")"
     printf '  %-46s %8s\n' "peak RSS, $SMALL -> $FILES entries" \
         "$(ratio "$rss_big" "$rss_small")x ($rss_small KB -> $rss_big KB)"
