@@ -26,14 +26,21 @@
 #                     so the tree must be extracted; compared with (a) plus the same write between its
 #                     tar -x and tar -c (and its rm -rf). The tar build above has no steps: its tree stays
 #                     an index of entries, contents read where they lie in the input, nothing extracted.
+# Per phase: twinbuild's own wall clock of prepare (tool versions), assemble (verify, extract or index),
+# steps, scan, normalise and outputs (TWINBUILD_TIMINGS=1), the rest being JVM start and the removal of
+# its work tree; printed for the last run of the tar build and of the one-step build.
 # Once: the tar.gz build with --threads 1 (must equal the --threads N output byte for byte) and the tar
 # build of the first BENCH_SMALL_FILES (25000) paths, to compare peak RSS across input sizes.
+# Peak RSS by entry count (issue 14: flat memory): tar builds (no steps) of synthetic tars of
+# BENCH_RSS_ENTRIES (25000 100000 400000) small files (SyntheticTar.java: the same names and bytes every
+# time, 100 files a directory), each once; printed with the ratio of the last to the first (target <= 1.2)
+# and the largest (target < 300 MiB).
 #
 # Environment: BENCH_DIR (default builder-image/target/bench; the default work dir of the manual route
 # and of twinbuild alike), BENCH_RUNS, BENCH_FILES, BENCH_SMALL_FILES, BENCH_SOURCE, BENCH_THREADS
 # (default nproc), BENCH_GZIP (default 1; 0 skips gzip, GzipBench and the tar.gz builds, for quick runs),
-# TWINBUILD_JAR (default builder-image/target/twinbuild.jar; copied first, so a rebuild
-# during the run changes nothing).
+# BENCH_RSS_ENTRIES (entry counts of the peak-RSS series; empty skips it), TWINBUILD_JAR (default
+# builder-image/target/twinbuild.jar; copied first, so a rebuild during the run changes nothing).
 set -euo pipefail
 export LC_ALL=C TZ=UTC
 
@@ -46,6 +53,7 @@ SMALL=${BENCH_SMALL_FILES:-$((FILES / 2))}
 SOURCE=${BENCH_SOURCE:-/usr/share}
 THREADS=${BENCH_THREADS:-$(nproc)}
 GZ=${BENCH_GZIP:-1}
+RSS_ENTRIES=${BENCH_RSS_ENTRIES-25000 100000 400000}
 JAR_SRC=${TWINBUILD_JAR:-$MODULE/target/twinbuild.jar}
 EPOCH=1700000000
 START=$(date +%s)
@@ -82,7 +90,7 @@ cp "$JAR_SRC" "$BENCH_DIR/twinbuild.jar"
 export TWINBUILD_JAR=$BENCH_DIR/twinbuild.jar
 TWINBUILD=$MODULE/bin/twinbuild
 JVM_FLAGS=$("$TWINBUILD" --jvm-flags)
-javac -nowarn -cp "$TWINBUILD_JAR" -d "$BENCH_DIR/classes" "$HERE/GzipBench.java"
+javac -nowarn -cp "$TWINBUILD_JAR" -d "$BENCH_DIR/classes" "$HERE/GzipBench.java" "$HERE/SyntheticTar.java"
 
 echo "== input: first $FILES paths of $SOURCE (and first $SMALL)" >&2
 find "$SOURCE" -xdev -print0 | sort -z > "$IN/list-all" # whole, then cut: head would SIGPIPE the pipeline
@@ -162,6 +170,8 @@ manual_step_route() {
 }
 export -f manual_route manual_step_route
 export SCRATCH INPUT OUT EPOCH
+# twinbuild prints its wall clock per phase to stderr (the breakdown in the report)
+export TWINBUILD_TIMINGS=1
 
 START_LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "== $RUNS rounds on $entries entries, $((bytes / 1048576)) MiB; load average $START_LOAD" >&2
@@ -196,6 +206,19 @@ fi
 rm -rf "$OUT/tb-tar-small"
 measure tb-tar-small "$TWINBUILD" build "$IN/bench-$SMALL-tar.yaml" --out "$OUT/tb-tar-small"
 if [ "$GZ" = 1 ]; then gzip -t "$OUT/pgz.tar.gz" || die "GzipBench wrote a broken gzip"; fi
+for n in $RSS_ENTRIES; do
+    if [ ! -f "$IN/synthetic-$n.tar" ]; then
+        # shellcheck disable=SC2086 # JVM_FLAGS are words
+        java $JVM_FLAGS -cp "$TWINBUILD_JAR:$BENCH_DIR/classes" SyntheticTar "$n" "$IN/synthetic-$n.tar"
+    fi
+    sed -e "s|input-$FILES.tar|synthetic-$n.tar|" \
+        -e "s|\"[0-9a-f]\{64\}\"|\"$(sha256sum "$IN/synthetic-$n.tar" | cut -d' ' -f1)\"|" \
+        "$IN/bench-$FILES-tar.yaml" > "$IN/synthetic-$n.yaml"
+    rm -rf "$OUT/tb-rss-$n"
+    echo "   (load average $(cut -d' ' -f1-3 /proc/loadavg))" >&2
+    measure "tb-rss-$n" "$TWINBUILD" build "$IN/synthetic-$n.yaml" --out "$OUT/tb-rss-$n"
+    rm -rf "$OUT/tb-rss-$n"
+done
 END_LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # --- report -----------------------------------------------------------------------------------------
@@ -269,9 +292,29 @@ row() { printf '  %-46s %8.2f %8.2f %10s\n' "$1" "$2" "$3" "$4"; }
         printf '  %-46s %8s  %s\n' "tar.gz identical, --threads 1 and $THREADS" "$same_threads" "$d_t2"
         printf '  %-46s %8s\n' "GzipBench output = the build's tar.gz" "$same_pgz"
     fi
+    for t in tb-tar tb-step; do
+        line=$(grep -h '^twinbuild: timings' "$TIMES/$t.err" | tail -n 1 | sed 's/^twinbuild: timings //')
+        wall=$(tail -n 1 "$TIMES/$t" | cut -d' ' -f1)
+        rest=$(echo "$line" | tr ' ' '\n' | awk -F= -v w="$wall" '{ s += $2 } END { printf "%.2f", w - s }')
+        printf '  %-46s %s\n' "phases (s), $t, last run" "$line; JVM start + work-tree removal=$rest"
+    done
     printf '  %-46s %8s  %s\n' "tar identical in every round" "$same_tar" "$(head -n 1 "$TIMES/tar-digests")"
     printf '  %-46s %8s\n' "peak RSS, $SMALL -> $FILES entries" \
         "$(ratio "$rss_big" "$rss_small")x ($rss_small KB -> $rss_big KB)"
+    if [ -n "$RSS_ENTRIES" ]; then
+        first=$(set -- $RSS_ENTRIES; echo "$1")
+        last=$(set -- $RSS_ENTRIES; eval echo "\${$#}")
+        series=""
+        for n in $RSS_ENTRIES; do
+            series="$series $n: $(( $(rss "tb-rss-$n") / 1024 )) MiB ($(best "tb-rss-$n") s);"
+        done
+        r_rss=$(ratio "$(rss "tb-rss-$last")" "$(rss "tb-rss-$first")")
+        max_mib=$(for n in $RSS_ENTRIES; do rss "tb-rss-$n"; done | sort -n | tail -n 1 | awk '{ printf "%d", $1 / 1024 }')
+        printf '  %-46s %8s %8s  %s\n' "peak RSS, synthetic $first -> $last entries" "${r_rss}x" "<= 1.2" \
+            "$(verdict "$r_rss" 1.2)"
+        printf '  %-46s %8s %8s  %s\n' "    largest peak RSS (MiB)" "$max_mib" "< 300" "$(verdict "$max_mib" 299)"
+        printf '  %-46s %s\n' "    per count" "${series# }"
+    fi
     echo
     echo "finished in $(( $(date +%s) - START )) s; per run (wall_s rss_kb user_s sys_s) in $TIMES"
 }

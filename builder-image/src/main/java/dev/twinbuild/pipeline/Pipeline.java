@@ -53,6 +53,8 @@ public final class Pipeline {
     public BuildResult run(SystemImageDocument doc, Path manifestDir, Path outDir, BuildOptions options)
             throws IOException {
         Manifests.check(doc);
+        Phases phases = new Phases();
+        phases.start("prepare");
         SystemImageSpec spec = doc.spec;
         Path work = options.workDir();
         Path rootDir = work.resolve("rootfs");
@@ -76,14 +78,19 @@ public final class Pipeline {
         } else {
             fs = new Rootfs(rootDir, spec.sourceDateEpoch);
         }
+        phases.start("assemble");
         assemble(doc, manifestDir, options, fs, record);
+        phases.start("steps");
         runSteps(spec, options, work, rootDir, record);
 
+        phases.start("scan");
         List<TreeScanner.Scanned> scanned = fs instanceof IndexTree index ? index.scan()
                 : new TreeScanner(rootDir, ((Rootfs) fs).meta(), options.dirOrder()).scan();
+        phases.start("normalise");
         List<TreeEntry> entries = new TreeNormalizer(spec, work.resolve("normalised")).normalize(scanned);
         record.entries = entries.size();
 
+        phases.start("outputs");
         List<OutputArtifact> outputs = new ArrayList<>();
         Tools.formatVersions(record.tools, spec.outputs);
         try (EmitContext ctx = new EmitContext(spec.sourceDateEpoch, doc.name(), work.resolve("formats"),
@@ -101,6 +108,7 @@ public final class Pipeline {
         Path recordFile = outDir.resolve(RECORD_FILE);
         Files.write(recordFile, (new String(Manifests.canonicalJson(record), StandardCharsets.UTF_8) + "\n")
                 .getBytes(StandardCharsets.UTF_8));
+        phases.end(System.err);
         return new BuildResult(outputs, recordFile);
     }
 

@@ -61,7 +61,8 @@ public final class TarLayerApplier {
             try {
                 e = tar.getNextEntry();
             } catch (IOException | IllegalArgumentException ex) {
-                throw new InputException(layer, "malformed archive after " + entries + " entries: " + ex.getMessage(),
+                throw new InputException(layer, "malformed archive after " + entries + " entries: "
+                        + SafePaths.quote(String.valueOf(ex.getMessage())),
                         ex);
             }
             if (e == null) {
@@ -70,7 +71,7 @@ public final class TarLayerApplier {
             if (++entries > limits.maxEntries()) {
                 throw new InputException(layer, "more than " + limits.maxEntries() + " entries");
             }
-            String what = layer + " entry '" + e.getName() + "'";
+            String what = layer + " entry '" + SafePaths.quote(e.getName()) + "'";
             String name = SafePaths.normalise(e.getName(), what);
             if (e.getSize() < 0 || e.getSize() > limits.maxEntryBytes()) {
                 throw new InputException(what, "declared size " + e.getSize() + " exceeds the limit of "
@@ -178,7 +179,8 @@ public final class TarLayerApplier {
             try {
                 return super.read();
             } catch (IOException e) {
-                throw new InputException(what, "malformed archive: " + e.getMessage(), e);
+                throw new InputException(what, "malformed archive: " + SafePaths.quote(String.valueOf(e.getMessage())),
+                        e);
             }
         }
 
@@ -187,7 +189,8 @@ public final class TarLayerApplier {
             try {
                 return super.read(b, off, len);
             } catch (IOException e) {
-                throw new InputException(what, "malformed archive: " + e.getMessage(), e);
+                throw new InputException(what, "malformed archive: " + SafePaths.quote(String.valueOf(e.getMessage())),
+                        e);
             }
         }
     }

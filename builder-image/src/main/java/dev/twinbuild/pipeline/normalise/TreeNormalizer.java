@@ -55,7 +55,9 @@ public final class TreeNormalizer {
         Map<String, String> primaryByKey = new HashMap<>();
         List<TreeEntry> out = new ArrayList<>(scanned.size());
         int rewritten = 0;
-        for (Scanned s : scanned) {
+        for (int i = 0; i < scanned.size(); i++) {
+            Scanned s = scanned.get(i);
+            scanned.set(i, null); // done with: freed while the result grows
             TreeEntry e = s.entry();
             if (!e.isRoot() && (Glob.any(exclude, e.path()) || underExcluded(e.path(), excludedDirs))) {
                 if (e.type() == EntryType.DIR) {

@@ -27,9 +27,20 @@ import java.util.concurrent.TimeUnit;
  * appended to one spill file. Names are resolved by {@link SafePaths}, as for a {@link Rootfs}, and every
  * operation mirrors what the Rootfs does on disk, so both give the same tree and the same refusals.
  */
-public final class IndexTree implements Tree, SafePaths.Lookup {
+public final class IndexTree implements Tree, SafePaths.Growable {
     /** Where a file's bytes are; shared by the names of one hardlink group. */
-    private record Content(Path blob, long offset, long size) {
+    private static final class Content {
+        final Path blob;
+        final long offset;
+        final long size;
+        /** Whether a hardlink names it too: only then does the scan give it a key (one string less a file). */
+        boolean linked;
+
+        Content(Path blob, long offset, long size) {
+            this.blob = blob;
+            this.offset = offset;
+            this.size = size;
+        }
     }
 
     private record Node(EntryType type, int mode, long uid, long gid, long mtime, String linkTarget, int devMajor,
@@ -78,33 +89,23 @@ public final class IndexTree implements Tree, SafePaths.Lookup {
     @Override
     public String place(String rel, String what) throws IOException {
         int slash = rel.lastIndexOf('/');
-        if (slash > 0) {
-            String parent = rel.substring(0, slash);
-            String known = resolvedParents.get(parent);
-            if (known != null) {
-                return known.isEmpty() ? rel.substring(slash + 1) : known + rel.substring(slash);
-            }
-            ensureDirs(parent, what);
-            String real = SafePaths.resolveParent(this, rel, what);
-            int realSlash = real.lastIndexOf('/');
-            resolvedParents.put(parent, realSlash < 0 ? "" : real.substring(0, realSlash));
-            return real;
+        if (slash <= 0) {
+            return rel;
         }
-        return SafePaths.resolveParent(this, rel, what);
+        String parent = rel.substring(0, slash);
+        String realParent = resolvedParents.get(parent);
+        if (realParent == null) {
+            realParent = SafePaths.ensureDir(this, parent, what);
+            resolvedParents.put(parent, realParent);
+        }
+        String real = realParent.isEmpty() ? rel.substring(slash + 1) : realParent + rel.substring(slash);
+        SafePaths.checkLength(real, what);
+        return real;
     }
 
-    private void ensureDirs(String relDir, String what) throws IOException {
-        StringBuilder sb = new StringBuilder();
-        for (String part : relDir.split("/")) {
-            if (sb.length() > 0) {
-                sb.append('/');
-            }
-            sb.append(part);
-            String real = SafePaths.resolveParent(this, sb.toString(), what);
-            if (!nodes.containsKey(real)) {
-                nodes.put(real, dir(0755, 0, 0, defaultMtime));
-            }
-        }
+    @Override
+    public void makeDir(String rel) {
+        nodes.put(rel, dir(0755, 0, 0, defaultMtime));
     }
 
     @Override
@@ -181,9 +182,11 @@ public final class IndexTree implements Tree, SafePaths.Lookup {
         }
         Node target = nodes.get(targetReal);
         if (target == null || target.type() != EntryType.FILE) {
-            throw new InputException(what, "hardlink target '" + targetReal + "' is not a regular file in the tree");
+            throw new InputException(what, "hardlink target '" + SafePaths.quote(targetReal)
+                    + "' is not a regular file in the tree");
         }
         clear(real);
+        target.content().linked = true;
         nodes.put(real, target);
     }
 
@@ -261,6 +264,7 @@ public final class IndexTree implements Tree, SafePaths.Lookup {
     /** The tree as the scanner of a rootfs would read it, sorted by path bytes; hardlinks share a key. */
     public List<Scanned> scan() throws IOException {
         finish();
+        resolvedParents.clear();
         List<Scanned> out = new ArrayList<>(nodes.size());
         Map<Content, String> keys = new java.util.IdentityHashMap<>();
         for (Iterator<Map.Entry<String, Node>> it = nodes.entrySet().iterator(); it.hasNext(); ) {
@@ -274,15 +278,16 @@ public final class IndexTree implements Tree, SafePaths.Lookup {
                         n.linkTarget(), 0, 0, null);
                 case FILE -> {
                     Content c = n.content();
-                    yield new TreeEntry(rel, EntryType.FILE, n.mode(), n.uid(), n.gid(), n.mtime(), c.size(), null, 0,
-                            0, c.size() > 0 ? c.blob() : null, c.size() > 0 ? c.offset() : TreeEntry.WHOLE_FILE);
+                    yield new TreeEntry(rel, EntryType.FILE, n.mode(), n.uid(), n.gid(), n.mtime(), c.size, null, 0,
+                            0, c.size > 0 ? c.blob : null, c.size > 0 ? c.offset : TreeEntry.WHOLE_FILE);
                 }
                 default -> new TreeEntry(rel, n.type(), n.mode(), n.uid(), n.gid(), n.mtime(), 0, null, n.devMajor(),
                         n.devMinor(), null);
             };
-            String key = n.type() == EntryType.FILE
+            String key = n.type() == EntryType.FILE && n.content().linked
                     ? keys.computeIfAbsent(n.content(), c -> Integer.toString(keys.size())) : null;
             out.add(new Scanned(e, key));
+            it.remove(); // the index is done with: freed as the list grows, not held beside it
         }
         out.sort((x, y) -> PathOrder.BYTES.compare(x.entry().path(), y.entry().path()));
         return out;

@@ -49,12 +49,15 @@ public final class Rootfs implements Tree {
      * tree during assembly; whatever it removes is forgotten here too ({@link #remove}).
      */
     private final TreeSet<String> realDirs = new TreeSet<>();
+    private final Disk disk;
     private byte[] copyBuffer;
 
     public Rootfs(Path dir, long defaultMtime) throws IOException {
         this.dir = dir;
         this.defaultMtime = defaultMtime;
+        SafePaths.checkRootDir(dir, "the work directory (--work, or TMPDIR for a temporary one)");
         Files.createDirectories(dir);
+        this.disk = new Disk();
         setDiskMode(dir, 0755);
         meta.put("", new Meta(EntryType.DIR, 0755, 0755, 0, 0, defaultMtime, null, 0, 0));
     }
@@ -71,18 +74,42 @@ public final class Rootfs implements Tree {
     @Override
     public String place(String rel, String what) throws IOException {
         int slash = rel.lastIndexOf('/');
-        if (slash > 0) {
-            String parent = rel.substring(0, slash);
-            if (realDirs.contains(parent)) {
-                // Every component is a real directory: resolving it would follow nothing and change nothing.
-                return rel;
-            }
-            ensureDirs(parent, what);
+        if (slash <= 0) {
+            return rel;
         }
-        Path disk = SafePaths.resolveParent(dir, rel, what);
-        String real = dir.relativize(disk).toString();
+        String parent = rel.substring(0, slash);
+        if (realDirs.contains(parent)) {
+            // Every component is a real directory: resolving it would follow nothing and change nothing.
+            return rel;
+        }
+        String realParent = SafePaths.ensureDir(disk, parent, what);
+        String real = realParent.isEmpty() ? rel.substring(slash + 1) : realParent + rel.substring(slash);
+        SafePaths.checkLength(real, what);
         rememberParents(real);
         return real;
+    }
+
+    /** The tree on disk for {@link SafePaths}: known real directories answered without a system call. */
+    private final class Disk implements SafePaths.Growable {
+        private final SafePaths.Lookup onDisk = SafePaths.onDisk(dir);
+
+        @Override
+        public SafePaths.Kind kind(String rel) throws IOException {
+            return realDirs.contains(rel) ? SafePaths.Kind.DIR : onDisk.kind(rel);
+        }
+
+        @Override
+        public String readLink(String rel) throws IOException {
+            return onDisk.readLink(rel);
+        }
+
+        @Override
+        public void makeDir(String rel) throws IOException {
+            Path p = dir.resolve(rel);
+            Files.createDirectory(p);
+            setDiskMode(p, 0755);
+            meta.put(rel, new Meta(EntryType.DIR, 0755, 0755, 0, 0, defaultMtime, null, 0, 0));
+        }
     }
 
     /** Records the (already resolved, symlink-free) parent directories of {@code real} as real directories. */
@@ -106,26 +133,6 @@ public final class Rootfs implements Tree {
         int slash = real.lastIndexOf('/');
         if (!real.isEmpty() && (slash < 0 || realDirs.contains(real.substring(0, slash)))) {
             realDirs.add(real);
-        }
-    }
-
-    private void ensureDirs(String relDir, String what) throws IOException {
-        StringBuilder sb = new StringBuilder();
-        for (String part : relDir.split("/")) {
-            if (sb.length() > 0) {
-                sb.append('/');
-            }
-            sb.append(part);
-            if (realDirs.contains(sb.toString())) {
-                continue;
-            }
-            Path disk = SafePaths.resolveParent(dir, sb.toString(), what);
-            if (!Files.exists(disk, NOFOLLOW)) {
-                Files.createDirectory(disk);
-                setDiskMode(disk, 0755);
-                meta.put(dir.relativize(disk).toString(), new Meta(EntryType.DIR, 0755, 0755, 0, 0,
-                        defaultMtime, null, 0, 0));
-            }
         }
     }
 
@@ -226,7 +233,8 @@ public final class Rootfs implements Tree {
         Path target = dir.resolve(targetReal);
         Meta tm = meta.get(targetReal);
         if (!Files.isRegularFile(target, NOFOLLOW) || tm == null || tm.type() != EntryType.FILE) {
-            throw new InputException(what, "hardlink target '" + targetReal + "' is not a regular file in the tree");
+            throw new InputException(what, "hardlink target '" + SafePaths.quote(targetReal)
+                    + "' is not a regular file in the tree");
         }
         Path p = dir.resolve(real);
         try {

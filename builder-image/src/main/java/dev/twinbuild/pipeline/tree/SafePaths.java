@@ -21,9 +21,20 @@ import java.util.List;
  */
 public final class SafePaths {
     private static final int MAX_LINKS = 40;
-    public static final int MAX_PATH_BYTES = 4096;
+    /**
+     * Longest path of an entry in the tree, as named and as resolved through symlinks. Below Linux's PATH_MAX
+     * (4096 with its NUL) by {@link #MAX_ROOT_BYTES}, so that the entry's path on disk fits as well: the tree
+     * is the same, and refuses the same entries, whether it lies on disk or is an index of entries.
+     */
+    public static final int MAX_PATH_BYTES = 3840;
+    /** Longest path of a directory a tree can be extracted into (see {@link #checkRootDir}). */
+    public static final int MAX_ROOT_BYTES = 4095 - MAX_PATH_BYTES - 1;
+    /** Longest symlink target Linux stores (PATH_MAX less its NUL). */
+    public static final int MAX_LINK_BYTES = 4095;
     /** NAME_MAX of Linux file systems; tar and cpio readers expect no more either. */
     public static final int MAX_NAME_BYTES = 255;
+    /** Names quoted in messages are cut to about this many characters. */
+    private static final int QUOTE_CHARS = 600;
 
     private SafePaths() {
     }
@@ -33,11 +44,9 @@ public final class SafePaths {
         if (raw.indexOf('\0') >= 0) {
             throw new InputException(what, "NUL byte in name");
         }
-        if (raw.length() > MAX_PATH_BYTES) {
-            throw new InputException(what, "name longer than " + MAX_PATH_BYTES + " bytes");
-        }
+        checkLength(raw, what);
         if (raw.startsWith("/")) {
-            throw new InputException(what, "absolute path '" + raw + "' in archive is refused");
+            throw new InputException(what, "absolute path '" + quote(raw) + "' in archive is refused");
         }
         List<String> parts = new ArrayList<>();
         for (String p : raw.split("/")) {
@@ -45,7 +54,7 @@ public final class SafePaths {
                 continue;
             }
             if (p.equals("..")) {
-                throw new InputException(what, "'..' in path '" + raw + "' is refused");
+                throw new InputException(what, "'..' in path '" + quote(raw) + "' is refused");
             }
             // Checked here, not left to the file system: its error would be a bare exception with a host path.
             if (p.length() > MAX_NAME_BYTES / 3 && p.getBytes(StandardCharsets.UTF_8).length > MAX_NAME_BYTES) {
@@ -64,13 +73,62 @@ public final class SafePaths {
         return normalise(raw.substring(1), what);
     }
 
+    /** Refuses a tree path longer than {@link #MAX_PATH_BYTES} (as named, or as resolved through symlinks). */
+    public static void checkLength(String path, String what) {
+        if (path.length() > MAX_PATH_BYTES / 3 && bytes(path) > MAX_PATH_BYTES) {
+            throw new InputException(what, "path longer than " + MAX_PATH_BYTES + " bytes");
+        }
+    }
+
+    /**
+     * Refuses a directory to extract a tree into whose own path would leave entries at the longest tree
+     * path ({@link #MAX_PATH_BYTES}) over PATH_MAX: a fault of the set-up, named as such, never an entry's.
+     */
+    public static void checkRootDir(Path dir, String what) {
+        int n = bytes(dir.toAbsolutePath().toString());
+        if (n > MAX_ROOT_BYTES) {
+            throw new InputException(what, "the work directory's path is " + n + " bytes; at most " + MAX_ROOT_BYTES
+                    + " leave room for the longest path an entry may have (" + MAX_PATH_BYTES + " bytes)");
+        }
+    }
+
+    /**
+     * A name from an archive as a message may show it: control characters (NUL, newlines, escapes) as
+     * \xNN, and the middle of a very long name left out.
+     */
+    public static String quote(String name) {
+        StringBuilder sb = new StringBuilder(Math.min(name.length(), QUOTE_CHARS) + 16);
+        int len = name.length();
+        boolean cut = len > QUOTE_CHARS;
+        for (int i = 0; i < len; i++) {
+            if (cut && i == QUOTE_CHARS / 2) {
+                sb.append("…(").append(bytes(name)).append(" bytes)…");
+                i = len - QUOTE_CHARS / 4;
+            }
+            char c = name.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                sb.append(String.format("\\x%02x", (int) c));
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+
+    private static int bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8).length;
+    }
+
     /**
      * Checks a symlink target lexically from the link's directory: relative targets may not climb above
      * the root. Absolute targets mean the same path inside the root.
      */
     public static void checkSymlinkTarget(String linkPath, String target, String what) {
-        if (target.isEmpty() || target.indexOf('\0') >= 0 || target.length() > MAX_PATH_BYTES) {
-            throw new InputException(what, "invalid symlink target");
+        if (target.isEmpty() || target.indexOf('\0') >= 0) {
+            throw new InputException(what, "invalid symlink target" + (target.isEmpty() ? " (empty)" : " (NUL byte)"));
+        }
+        if (target.length() > MAX_LINK_BYTES / 3 && bytes(target) > MAX_LINK_BYTES) {
+            throw new InputException(what, "symlink target longer than " + MAX_LINK_BYTES + " bytes");
         }
         Deque<String> stack = new ArrayDeque<>();
         if (!target.startsWith("/")) {
@@ -87,7 +145,7 @@ public final class SafePaths {
             }
             if (p.equals("..")) {
                 if (stack.isEmpty()) {
-                    throw new InputException(what, "symlink " + linkPath + " -> " + target
+                    throw new InputException(what, "symlink " + quote(linkPath) + " -> " + quote(target)
                             + " points outside the root");
                 }
                 stack.removeLast();
@@ -105,6 +163,12 @@ public final class SafePaths {
         Kind kind(String rel) throws IOException;
 
         String readLink(String rel) throws IOException;
+    }
+
+    /** A tree that missing parent directories can be added to ({@link #ensureDir}). */
+    public interface Growable extends Lookup {
+        /** Adds the directory {@code rel} (root-owned, 0755); its parent exists and is a directory. */
+        void makeDir(String rel) throws IOException;
     }
 
     public static Lookup onDisk(Path root) {
@@ -146,7 +210,42 @@ public final class SafePaths {
         String parent = slash < 0 ? "" : rel.substring(0, slash);
         String last = slash < 0 ? rel : rel.substring(slash + 1);
         String resolved = resolveDir(tree, parent, what, new int[]{0});
-        return resolved.isEmpty() ? last : resolved + "/" + last;
+        String real = resolved.isEmpty() ? last : resolved + "/" + last;
+        checkLength(real, what); // a symlink on the way can make it longer than the name
+        return real;
+    }
+
+    /**
+     * Resolves the directory {@code rel} as {@link #resolveParent} resolves parents, adding each missing
+     * component as a directory. One pass over the components (a look-up each), not one resolution per
+     * prefix: a hostile archive's deep paths cost time linear in their length.
+     */
+    public static String ensureDir(Growable tree, String rel, String what) throws IOException {
+        int[] links = {0};
+        String cur = "";
+        int from = 0;
+        while (from <= rel.length()) {
+            int slash = rel.indexOf('/', from);
+            int end = slash < 0 ? rel.length() : slash;
+            String p = rel.substring(from, end);
+            from = end + 1;
+            if (p.isEmpty() || p.equals(".")) {
+                continue;
+            }
+            String candidate = cur.isEmpty() ? p : cur + "/" + p;
+            checkLength(candidate, what);
+            switch (tree.kind(candidate)) {
+                case DIR -> cur = candidate;
+                case MISSING -> {
+                    tree.makeDir(candidate);
+                    cur = candidate;
+                }
+                // followed from the root, chroot-style; it must end in a directory of the tree
+                case SYMLINK -> cur = resolveDir(tree, candidate, what, links);
+                default -> throw new InputException(what, "'" + quote(candidate) + "' is not a directory");
+            }
+        }
+        return cur;
     }
 
     /** Resolves a directory path fully (all components followed chroot-style); returns it relative to root. */
@@ -178,7 +277,7 @@ public final class SafePaths {
                     throw new InputException(what, "too many levels of symbolic links");
                 }
                 String target = tree.readLink(candidate);
-                lastLink = candidate + " -> " + target;
+                lastLink = quote(candidate) + " -> " + quote(target);
                 if (target.startsWith("/")) {
                     done.clear();
                 }
@@ -195,11 +294,11 @@ public final class SafePaths {
             }
             if (k == Kind.MISSING) {
                 // Only a symlink can lead here: the parents of every entry are created before it is placed.
-                throw new InputException(what, "'" + candidate + "' is not a directory in the tree"
+                throw new InputException(what, "'" + quote(candidate) + "' is not a directory in the tree"
                         + (lastLink == null ? "" : " (reached through the symlink " + lastLink + ")"));
             }
             if (k != Kind.DIR) {
-                throw new InputException(what, "'" + candidate + "' is not a directory");
+                throw new InputException(what, "'" + quote(candidate) + "' is not a directory");
             }
             done.addLast(p);
         }

@@ -145,6 +145,71 @@ class HostileArchiveTest {
     }
 
     @Test
+    void pathThatASymlinkMakesLongerThanTheLimitIsRefusedAndNamed() {
+        // Each name is short; resolved through s it would be over PATH_MAX on disk.
+        String deep = String.join("/", java.util.Collections.nCopies(16, "e".repeat(230)));
+        InputException e = refused(new Tars().dir(deep + "/", 0755).symlink("s", "/" + deep)
+                .file("s/" + "z".repeat(200), "x").bytes());
+        assertThat(e.field()).contains("spec.layers[0]").contains("s/zzz");
+        assertThat(e.getMessage()).contains("longer than 3840 bytes").doesNotContain(tmp.toString());
+        // Created through a symlink, a parent directory can be too long as well.
+        InputException dir = refused(new Tars().dir(deep + "/", 0755).symlink("s", "/" + deep)
+                .file("s/" + "y".repeat(200) + "/f", "x").bytes());
+        assertThat(dir.getMessage()).contains("longer than 3840 bytes").doesNotContain(tmp.toString());
+    }
+
+    @Test
+    void pathsLongerThanTheLimitAreRefusedInBytes() {
+        String deep = String.join("/", java.util.Collections.nCopies(1921, "d"));
+        assertThat(refused(new Tars().file(deep + "/f", "x").bytes()).getMessage()).contains("longer than 3840 bytes");
+        // 2000 two-byte characters: under the limit in characters, over it in bytes
+        String wide = String.join("/", java.util.Collections.nCopies(20, "é".repeat(100)));
+        assertThat(refused(new Tars().file(wide, "x").bytes()).getMessage()).contains("longer than 3840 bytes");
+    }
+
+    @Test
+    void nulAndControlCharactersAreRefusedAndQuotedInTheMessage() {
+        // long enough for a pax path record, which carries a NUL where a ustar header field would end
+        String nul = "n".repeat(120) + "\0x";
+        InputException e = refused(new Tars().file(nul, "x").bytes());
+        assertThat(e.getMessage()).contains("NUL byte in name").contains("n\\x00x").doesNotContain("\0");
+
+        InputException target = refused(new Tars().symlink("s", "t".repeat(120) + "\0x").bytes());
+        assertThat(target.field()).contains("entry 's'");
+        assertThat(target.getMessage()).contains("invalid symlink target (NUL byte)");
+
+        InputException ctrl = refused(new Tars().symlink("a\nb\u001b[31m", "/x").file("a\nb\u001b[31m/f", "x").bytes());
+        assertThat(ctrl.getMessage()).contains("a\\x0ab\\x1b[31m").doesNotContain("\n").doesNotContain("\u001b");
+    }
+
+    @Test
+    void symlinkTargetLongerThanLinuxStoresIsRefused() {
+        InputException e = refused(new Tars().symlink("s", "é".repeat(2048)).bytes());
+        assertThat(e.getMessage()).contains("symlink target longer than 4095 bytes");
+    }
+
+    @Test
+    void veryLongNamesAreCutInMessages() {
+        String deep = String.join("/", java.util.Collections.nCopies(1921, "d"));
+        InputException e = refused(new Tars().file(deep + "/f", "x").bytes());
+        assertThat(e.getMessage()).hasSizeLessThan(1000).contains("(3843 bytes)");
+    }
+
+    @Test
+    void aWorkDirectoryTooLongForTheLongestEntryIsNamed() throws IOException {
+        Path in = tmp.resolve("in");
+        String sha = Builds.input(in, "layer.tar", new Tars().file("a", "x").bytes());
+        Path work = tmp.resolve("w".repeat(250));
+        assertThatThrownBy(() -> Builds.build(Builds.tarManifest("layer.tar", sha, "[{format: tar}]") + """
+                          normalize:
+                            - type: json
+                              paths: ["/nothing/*.json"]
+                        """, in, work, BuildOptions.defaults(work), ArchiveLimits.DEFAULT))
+                .isInstanceOf(InputException.class).hasMessageContaining("the work directory")
+                .hasMessageContaining("at most 254");
+    }
+
+    @Test
     void hardlinkOutsideTheRootIsRefused() {
         assertThat(refused(new Tars().hardlink("h", "../../etc/passwd").bytes()).getMessage()).contains("'..'");
         assertThat(refused(new Tars().hardlink("h", "/etc/passwd").bytes()).getMessage()).contains("absolute");
