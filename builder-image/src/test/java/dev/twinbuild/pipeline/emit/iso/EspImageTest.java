@@ -85,6 +85,13 @@ class EspImageTest {
     }
 
     @Test
+    void theRecordNamesTheFatTools() throws IOException {
+        assertThat(Files.readString(builds.reference().record()))
+                .containsPattern("\"mkfs.fat\" : \"Debian dosfstools [^\"]+\"")
+                .containsPattern("\"mcopy\" : \"mcopy \\(GNU mtools\\) [^\"]+ \\(Debian mtools [^\"]+\\)\"");
+    }
+
+    @Test
     void whatFatCannotHoldIsRefusedByPath() throws IOException {
         refused("{image: /usr/bin/tool, efiDirectory: /usr/lib, efiImage: /efi.img}",
                 "spec.outputs[0].boot.efiDirectory: /usr/lib/long: an ESP (FAT) holds only directories and regular");
