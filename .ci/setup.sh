@@ -12,13 +12,15 @@ say() { printf 'setup: %s\n' "$*" >&2; }
 
 # Tools the pipeline drives or the tests read our outputs with.
 packages=(bubblewrap faketime cpio zstd gzip tar util-linux rsync busybox-static openjdk-17-jdk-headless squashfs-tools e2fsprogs xorriso fakeroot genisoimage skopeo umoci)
+# The ISO's UEFI boot image (an ESP made from a directory of the tree): mkfs.fat and mtools.
+packages+=(dosfstools mtools)
 # Packages layers (mmdebstrap in fakechroot mode, apt resolution against the signed mirror).
 packages+=(mmdebstrap fakechroot apt dpkg debian-archive-keyring)
 if [[ "$mode" == all ]]; then
-  # The boot tests (QEMU, isolinux); gettext: the .mo normaliser's tests (msgfmt/msgunfmt); docker-registry
+  # The boot tests (QEMU, isolinux; ovmf: the UEFI firmware); gettext: the .mo normaliser's tests (msgfmt/msgunfmt); docker-registry
   # (+ htpasswd from apache2-utils): the real OCI registry the fetch tests pull from, with Basic and token
   # auth (openssl makes the token key).
-  packages+=(qemu-system-x86 isolinux syslinux-common gettext docker-registry apache2-utils openssl)
+  packages+=(qemu-system-x86 ovmf isolinux syslinux-common gettext docker-registry apache2-utils openssl)
   # The Argo CD health check's tests (Lua 5.1) and the dashboard's browser tests.
   packages+=(lua5.1 chromium chromium-driver)
 fi

@@ -95,6 +95,12 @@ final class FormatOptions {
             if (b.efiImage != null) {
                 path(b.efiImage, f + ".boot.efiImage", e);
             }
+            if (b.efiDirectory != null) {
+                path(b.efiDirectory, f + ".boot.efiDirectory", e);
+                if (b.efiImage == null) {
+                    e.add(f + ".boot.efiImage: required with efiDirectory (where the ESP is written in the ISO)");
+                }
+            }
             if (b.loadSize != null && (b.loadSize < 1 || b.loadSize > 65535)) {
                 e.add(f + ".boot.loadSize: 1-65535 sectors");
             }

@@ -5,6 +5,7 @@ import dev.twinbuild.manifest.SystemImageDocument;
 import dev.twinbuild.pipeline.InputException;
 import dev.twinbuild.pipeline.assemble.ArchiveLimits;
 import dev.twinbuild.pipeline.fetch.Fetcher;
+import dev.twinbuild.pipeline.fetch.InputUnreachableException;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -32,6 +33,11 @@ public final class PackageFetch {
         return files;
     }
 
+    /**
+     * The mirror first; the fallback when the mirror no longer has the file (4xx) or cannot be reached (no answer,
+     * 5xx through every retry). A file that arrives with another SHA-256 is refused at once: the lock pins the bytes,
+     * and no second source makes wrong bytes right.
+     */
     static Path fetch(Fetcher fetcher, PackageLock.LockedPackage p, String field) throws IOException {
         String f = field + ".packages[" + p.name() + "]";
         try {
@@ -41,8 +47,12 @@ public final class PackageFetch {
                 if (p.fallbackUrl() == null || !e.field().endsWith(".url")) {
                     throw e;
                 }
-                return fetcher.fetch(p.fallbackUrl(), p.sha256(), null, f + " (fallback)");
+            } catch (InputUnreachableException e) {
+                if (p.fallbackUrl() == null) {
+                    throw e;
+                }
             }
+            return fetcher.fetch(p.fallbackUrl(), p.sha256(), null, f + " (fallback)");
         } catch (InputException e) {
             throw new InputException(e.field(), "locked package " + p.id() + ": "
                     + e.getMessage().substring(e.field().length() + 2), e);

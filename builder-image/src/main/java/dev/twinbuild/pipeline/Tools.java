@@ -60,7 +60,13 @@ public final class Tools {
                     used.put("mkfs.ext4", new String[]{"e2fsprogs", "-V"});
                     used.put("debugfs", new String[]{"e2fsprogs", "-V"});
                 }
-                case ISO -> used.put("xorriso", new String[]{"xorriso", "-version"});
+                case ISO -> {
+                    used.put("xorriso", new String[]{"xorriso", "-version"});
+                    if (o.boot != null && o.boot.efiDirectory != null) { // the ESP (EspImage)
+                        used.put("mkfs.fat", new String[]{"dosfstools", null}); // no version flag that exits 0
+                        used.put("mcopy", new String[]{"mtools", "--version"});
+                    }
+                }
                 default -> {
                 }
             }
@@ -77,8 +83,12 @@ public final class Tools {
                     break;
                 }
             }
-            String v = path == null ? "absent" : command(path, u[1]);
             String deb = debian.get(u[0]);
+            if (u[1] == null) {
+                tools.put(tool, path == null ? "absent" : deb == null ? "unknown" : "Debian " + u[0] + " " + deb);
+                return;
+            }
+            String v = path == null ? "absent" : command(path, u[1]);
             tools.put(tool, deb == null ? v : v + " (Debian " + u[0] + " " + deb + ")");
         });
     }

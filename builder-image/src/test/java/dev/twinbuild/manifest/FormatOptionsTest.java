@@ -65,6 +65,10 @@ class FormatOptionsTest {
         refused("[{format: oci, level: 12}]", "spec.outputs[0].level: gzip levels are 1-9");
         refused("[{format: kernel+initrd, kernel: vmlinuz}]", "spec.outputs[0].kernel: an absolute path");
         refused("[{format: iso, boot: {image: /a/../b}}]", "spec.outputs[0].boot.image: no empty, '.' or '..'");
+        refused("[{format: iso, boot: {image: /b, efiDirectory: /boot/efi}}]",
+                "spec.outputs[0].boot.efiImage: required with efiDirectory");
+        refused("[{format: iso, boot: {image: /b, efiDirectory: /, efiImage: /e.img}}]",
+                "spec.outputs[0].boot.efiDirectory: an absolute path in the tree");
         refused("[{format: oci, oci: {env: [NOVALUE]}}]", "spec.outputs[0].oci.env[0]: must be NAME=value");
         refused("[{format: squashfs, compression: brotli}]", "spec.outputs[0].compression");
     }

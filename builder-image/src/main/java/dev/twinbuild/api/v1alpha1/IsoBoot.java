@@ -35,9 +35,16 @@ public class IsoBoot {
     public Boolean infoTable;
 
     @Pattern(Patterns.ABSOLUTE_PATH)
-    @JsonPropertyDescription("Optional UEFI boot image in the tree (a FAT filesystem image), e.g. /boot/efi.img.")
+    @JsonPropertyDescription("Optional UEFI boot image (a FAT filesystem image), e.g. /boot/efi.img: a file of the "
+            + "tree, or with efiDirectory where the ESP made from it is written (then it must not exist in the tree).")
     @Size(max = 4096)
     public String efiImage;
+
+    @Pattern(Patterns.ABSOLUTE_PATH)
+    @JsonPropertyDescription("A directory of the tree packed as the UEFI boot image (a FAT EFI system partition with "
+            + "a fixed serial, label, times and order), e.g. /boot/efi holding EFI/BOOT/BOOTX64.EFI; needs efiImage.")
+    @Size(max = 4096)
+    public String efiDirectory;
 
     public String catalogOrDefault() {
         if (catalog != null) {

@@ -35,6 +35,10 @@ import java.util.TreeMap;
  * builds. Hardlinked files still share one data extent and record their link count; extraction makes copies.
  *
  * <p>Device nodes are refused: xorriso can only copy them from disk, and a non-root build cannot make them.
+ *
+ * <p>El Torito: a BIOS entry (no emulation) and optionally a UEFI one, whose FAT image is a file of the tree or made
+ * from a directory of it ({@link EspImage}) and added at {@code efiImage} with the tree's defaults (root, 0644,
+ * SOURCE_DATE_EPOCH).
  */
 public final class IsoWriter {
     private static final int BATCH = 64;
@@ -78,6 +82,13 @@ public final class IsoWriter {
                 "-iso_nowtime", "=" + sde,
                 "-map", tree.root().toString(), "/",
                 "-options_from_file", commands.toString()));
+        if (o.boot != null && o.boot.efiDirectory != null) {
+            Path esp = scratch.resolve("efi.img");
+            EspImage.write(field + ".boot.efiDirectory", o.boot.efiDirectory, entries, tree, esp, ctx.sourceDateEpoch());
+            String at = o.boot.efiImage; // an argument, not a line of -options_from_file: no quoting
+            cmd.addAll(List.of("-map", esp.toString(), o.boot.efiImage, "-chmod", "0644", at, "--",
+                    "-chown", "0", at, "--", "-chgrp", "0", at, "--", "-alter_date", "m-c", "=" + sde, at, "--"));
+        }
         if (o.boot != null) {
             IsoBoot b = o.boot;
             cmd.addAll(List.of("-boot_image", "any", "cat_path=" + b.catalogOrDefault(),
@@ -104,25 +115,35 @@ public final class IsoWriter {
     }
 
     private static void checkBoot(IsoBoot b, String field, Map<String, TreeEntry> byPath) {
-        for (String[] p : new String[][]{{"image", b.image}, {"efiImage", b.efiImage}}) {
-            if (p[1] == null) {
-                continue;
+        regularFile(b.image, field + ".image", byPath);
+        if (b.efiDirectory != null) {
+            TreeEntry dir = byPath.get(b.efiDirectory.substring(1));
+            if (dir == null || dir.type() != EntryType.DIR) {
+                throw new InputException(field + ".efiDirectory", b.efiDirectory + " is not a directory of the tree");
             }
-            TreeEntry e = byPath.get(p[1].substring(1));
-            if (e == null || e.type() != EntryType.FILE && e.type() != EntryType.HARDLINK) {
-                throw new InputException(field + "." + p[0], p[1] + " is not a regular file in the tree");
-            }
+            notInTree(b.efiImage, field + ".efiImage", "the ESP made from efiDirectory", byPath);
+        } else if (b.efiImage != null) {
+            regularFile(b.efiImage, field + ".efiImage", byPath);
         }
-        String catalog = b.catalogOrDefault();
-        if (byPath.containsKey(catalog.substring(1))) {
-            throw new InputException(field + ".catalog", catalog + " exists in the tree; the boot catalog is "
-                    + "written there");
+        notInTree(b.catalogOrDefault(), field + ".catalog", "the boot catalog", byPath);
+    }
+
+    private static void regularFile(String path, String field, Map<String, TreeEntry> byPath) {
+        TreeEntry e = byPath.get(path.substring(1));
+        if (e == null || e.type() != EntryType.FILE && e.type() != EntryType.HARDLINK) {
+            throw new InputException(field, path + " is not a regular file in the tree");
         }
-        int slash = catalog.lastIndexOf('/');
-        TreeEntry dir = byPath.get(catalog.substring(1, Math.max(1, slash)));
+    }
+
+    /** A file Twinbuild writes into the ISO: new, in a directory of the tree. */
+    private static void notInTree(String path, String field, String what, Map<String, TreeEntry> byPath) {
+        if (byPath.containsKey(path.substring(1))) {
+            throw new InputException(field, path + " exists in the tree; " + what + " is written there");
+        }
+        int slash = path.lastIndexOf('/');
+        TreeEntry dir = byPath.get(path.substring(1, Math.max(1, slash)));
         if (slash > 0 && (dir == null || dir.type() != EntryType.DIR)) {
-            throw new InputException(field + ".catalog", catalog.substring(0, slash) + " is not a directory of "
-                    + "the tree");
+            throw new InputException(field, path.substring(0, slash) + " is not a directory of the tree");
         }
     }
 
