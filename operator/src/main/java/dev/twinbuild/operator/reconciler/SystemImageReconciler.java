@@ -141,7 +141,6 @@ public class SystemImageReconciler implements Reconciler<SystemImage> {
         String invalid = invalidSpec(si);
         SystemImageStatus next;
         Instant wakeAt = null;
-        Admission.Ticket ticket;
         if (store == null) {
             next = composer.failed(hash, List.of(), "NoArtifactStore",
                     "the spec names no store and the operator has no default store");
@@ -152,17 +151,20 @@ public class SystemImageReconciler implements Reconciler<SystemImage> {
             pods.stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null)
                     .forEach(p -> children.deletePod(p.getMetadata().getName()));
             next = composer.failed(hash, List.of(), refusal.get().reason(), refusal.get().message());
-        } else if (!(ticket = admission.admit(si, started(sameSpec ? previous : null, pods, hash))).admitted()) {
-            next = composer.queued(hash, ticket.position(), queuedMessage(si, ticket));
-            wakeAt = now.plus(QUEUE_REFRESH); // its place moves as others start; events bring it its turn
         } else {
-            Generation.Outcome outcome = new Generation(si, hash, store, settings, now, children, verifier, diagnoser,
-                    grants)
-                    .advance(sameSpec ? previous.builds : List.of(), pods, composer,
-                            sameSpec ? previous.artifacts : List.of());
-            outcome.started().forEach(b -> reporter.started(si, b));
-            next = outcome.status();
-            wakeAt = outcome.wakeAt();
+            Admission.Ticket ticket = admission.admit(si, started(sameSpec ? previous : null, pods, hash));
+            if (ticket.admitted()) {
+                Generation.Outcome outcome = new Generation(si, hash, store, settings, now, children, verifier,
+                        diagnoser, grants)
+                        .advance(sameSpec ? previous.builds : List.of(), pods, composer,
+                                sameSpec ? previous.artifacts : List.of());
+                outcome.started().forEach(b -> reporter.started(si, b));
+                next = outcome.status();
+                wakeAt = outcome.wakeAt();
+            } else {
+                next = composer.queued(hash, ticket.position(), queuedMessage(si, ticket));
+                wakeAt = now.plus(QUEUE_REFRESH); // its place moves as others start; events bring it its turn
+            }
         }
         reporter.report(si, previous, next, now);
 
