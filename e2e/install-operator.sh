@@ -115,6 +115,7 @@ main() {
     --set builder.resources.requests.cpu=200m --set builder.resources.requests.memory=512Mi \
     --set builder.resources.limits.memory=2Gi \
     --set-string retry.initialBackoff=5s \
+    --set-string lostPodGrace=15s \
     --set-string 'policy.builderImages[0]=registry.invalid/twinbuild/*' \
     ${TWINBUILD_HELM_ARGS:-} \
     --wait --timeout 5m >&2

@@ -50,6 +50,9 @@
 #   store-outage       the store (s3proxy) scaled to zero while two SystemImages build and back 60 s later:
 #                      both reach Reproducible, each build ran once (uploads retried, not rebuilt), and
 #                      every object stored before is unchanged
+#   lost-node          (local cluster only: e2e/local-cluster.sh stop-node) a worker's kubelet, kube-proxy
+#                      and containerd stopped while it runs a build: within 300 s the status names the lost
+#                      node (or the verdict is in); once the node is back the verdict is Reproducible
 #   namespaced         the chart switched to operator.watchNamespaces=[<ns>-scoped] (helm upgrade
 #                      --reuse-values): no cluster-wide role is left, the account can create pods only
 #                      there, examples/minimal.yaml is Reproducible there, a SystemImage elsewhere is not
@@ -75,6 +78,8 @@ OPERATOR_SELECTOR="app.kubernetes.io/name=twinbuild-operator"
 ALL_TESTS=(reproducible isolation formats unreproducible invalid operator-restart builder-restart dashboard observability policy
   admission namespaced image-pull store-outage)
 RELEASE="${TWINBUILD_RELEASE:-twinbuild}"
+# lost-node stops a node's processes: only on the local cluster (e2e/local-cluster.sh).
+[[ -s "$ROOT/e2e/target/cluster/bin-dir" ]] && ALL_TESTS+=(lost-node)
 # Builder pods run under the strictest Pod Security Standard in every namespace of the suite.
 PSA_LABELS=(pod-security.kubernetes.io/enforce=restricted pod-security.kubernetes.io/enforce-version=latest)
 
@@ -568,6 +573,53 @@ test_store_outage() {
   log "  all $(grep -c . <<<"$before") objects stored before the outage are unchanged"
 }
 
+# pod_node NAMESPACE SELECTOR — the node of the first Running pod matching
+pod_node() {
+  k -n "$1" get pods -l "$2" --field-selector=status.phase=Running -o jsonpath='{.items[0].spec.nodeName}'
+}
+
+test_lost_node() {
+  local lc="$ROOT/e2e/local-cluster.sh" name=lost-node store_node op_node victim="" w t0 named="" msg phase
+  [[ -s "$ROOT/e2e/target/cluster/bin-dir" ]] || fail "lost-node needs the local cluster (e2e/local-cluster.sh stop-node)"
+  store_node="$(pod_node "$OPNS" app.kubernetes.io/name=s3proxy)"
+  for w in $(k get nodes -o jsonpath='{range .items[*]}{.metadata.name}{"\n"}{end}' | sort); do
+    [[ "$w" != "$store_node" ]] && { victim="$w"; break; }
+  done
+  [[ -n "$victim" ]] || fail "no worker besides the store's ($store_node)"
+  # The operator (like the store) stays on a surviving node: move it off the victim first.
+  op_node="$(pod_node "$OPNS" "$OPERATOR_SELECTOR")"
+  if [[ "$op_node" == "$victim" ]]; then
+    k cordon "$victim" >/dev/null && k -n "$OPNS" delete pod -l "$OPERATOR_SELECTOR" --wait=true >/dev/null
+    k uncordon "$victim" >/dev/null
+    wait_operator_ready "$(t 180)"
+    log "  operator moved off $victim"
+  fi
+  sed "s/^  name: slow-operator-restart$/  name: $name/" "$EXAMPLES/e2e/slow-operator-restart.yaml" |
+    kn apply -f - >/dev/null || fail "apply $name"
+  wait_running "$name" 2 "$(t 180)"
+  builder_pods "$name" | grep -q " $victim Running " || fail "no build of $name on $victim: $(builder_pods "$name" | tr '\n' ';')"
+  # shellcheck disable=SC2064 # expanded now
+  trap "'$lc' start-node '$victim' >/dev/null 2>&1" EXIT
+  "$lc" stop-node "$victim" || fail "cannot stop $victim"
+  t0=$SECONDS
+  # Within bounds: the verdict, or the status names the lost node (never Building without a word).
+  while ((SECONDS - t0 < $(t 300))); do
+    phase="$(jp "si/$name" '{.status.phase}')"
+    msg="$(jp "si/$name" '{.status.builds[*].failure.message} {.status.conditions[*].message}')"
+    if [[ "$msg" == *"$victim"* ]]; then named="$((SECONDS - t0))"; break; fi
+    case "$phase" in Reproducible|Unreproducible|Failed) break ;; esac
+    sleep 2
+  done
+  log "  after $((SECONDS - t0))s: phase $phase; $(kn get events --field-selector "involvedObject.name=$name" -o jsonpath='{range .items[*]}{.reason}{": "}{.message}{"\n"}{end}' | grep -F "$victim" | tail -1)"
+  [[ -n "$named" || "$phase" == Reproducible ]] || fail "si/$name neither reached a verdict nor named $victim within $(t 300)s (phase $phase)"
+  [[ -n "$named" ]] && log "  the status names the lost node $victim ${named}s after it stopped"
+  # The node comes back; the build run again reaches the verdict.
+  "$lc" start-node "$victim" >/dev/null || fail "cannot restart $victim"
+  trap - EXIT
+  [[ "$(wait_final "$name" "$(t 420)")" == Reproducible ]] || fail "si/$name is not Reproducible: $(jp "si/$name" '{.status.conditions}')"
+  log "  Reproducible $((SECONDS - t0))s after $victim stopped; builds: $(jp "si/$name" '{range .status.builds[*]}{.name}{"@"}{.node}{" attempts "}{.attempts}{"; "}{end}')"
+}
+
 # builder_pod_yaml IMAGE [VARIANT] — a pod shaped as BuilderPods.java makes them; VARIANT breaks one rule.
 builder_pod_yaml() {
   local image="$1" v="${2:-}" token=false nonroot=true uid=1000 priv=false escalation=false caps="" spec="" vol=""
@@ -795,7 +847,7 @@ main() {
       case "$name" in
         reproducible) dump minimal ;; formats) dump formats ;; unreproducible) dump unreproducible ;;
         isolation) NS="$NS-a" dump no-secrets; NS="$NS-b" dump cross-namespace ;;
-        image-pull) dump unpullable ;; store-outage) dump outage-a; dump outage-b ;; operator-restart) dump slow-operator-restart ;; builder-restart) dump slow-builder-restart ;;
+        image-pull) dump unpullable ;; store-outage) dump outage-a; dump outage-b ;; lost-node) dump lost-node ;; operator-restart) dump slow-operator-restart ;; builder-restart) dump slow-builder-restart ;;
         namespaced) NS="$NS-scoped" dump minimal ;;
         *) dump "" ;;
       esac >&2
