@@ -77,7 +77,13 @@ main() {
 
   step "namespace $NS and the s3proxy store"
   kubectl create namespace "$NS" --dry-run=client -o yaml | kubectl apply -f - >/dev/null
+  # The store stays on the first worker (its data is a hostPath there).
+  local store_node
+  store_node="$(kubectl get nodes -l '!node-role.kubernetes.io/control-plane' -o name | sort | head -1)"
+  store_node="${store_node#node/}"
+  [[ -n "$store_node" ]] || die "no worker node for the store"
   sed -e "s|@NAMESPACE@|$NS|g" -e "s|@IMAGE@|$S3PROXY_IMAGE|g" -e "s|@PULL_POLICY@|$PULL_POLICY|g" \
+    -e "s|@STORE_NODE@|$store_node|g" \
     "$ROOT/examples/e2e/s3proxy-store.yaml" | kubectl apply -f - >/dev/null
   kubectl -n "$NS" rollout status deployment/s3proxy --timeout=180s >&2
   local s3_ip
@@ -109,6 +115,7 @@ main() {
     --set builder.resources.requests.cpu=200m --set builder.resources.requests.memory=512Mi \
     --set builder.resources.limits.memory=2Gi \
     --set-string retry.initialBackoff=5s \
+    --set-string lostPodGrace=15s \
     --set-string 'policy.builderImages[0]=registry.invalid/twinbuild/*' \
     ${TWINBUILD_HELM_ARGS:-} \
     --wait --timeout 5m >&2

@@ -4,12 +4,13 @@
 # scheduler) in the host network namespace and two workers, each in its own network namespace
 # with its own containerd, kubelet and kube-proxy. Images are built locally and imported.
 #
-# Usage: e2e/local-cluster.sh up | down | status | load-image FILE.tar... | env
+# Usage: e2e/local-cluster.sh up | down | status | load-image FILE.tar... | env | stop-node NODE | start-node NODE
 #   up          start (or complete) the cluster; writes e2e/target/kubeconfig; idempotent
 #   down        stop every process `up` started and remove all state, netns, links, rules, mounts
 #   status      show what runs
 #   load-image  import image tarballs (OCI layout or docker-archive) into every node's containerd
 #   env         print `export KUBECONFIG=… PATH=…` for the cluster (eval "$(e2e/local-cluster.sh env)")
+#   stop-node   stop a worker's kubelet, kube-proxy and containerd (a lost node); start-node: back
 # Needs root (network namespaces, mounts, cgroups).
 # shellcheck disable=SC2034 # settings below are read by the sourced lib/*.sh
 set -euo pipefail
@@ -314,6 +315,28 @@ cmd_load_image() {
   done
 }
 
+# A lost node, for the suite's lost-node test: its kubelet, kube-proxy and containerd stop (the
+# containers' shims go on running, as on a node cut off from the control plane); start-node brings them back.
+node_index() {
+  local i
+  for i in "${!NODE_NAMES[@]}"; do [[ "${NODE_NAMES[$i]}" == "$1" ]] && { echo "$i"; return 0; }; done
+  die "no node $1 (nodes: ${NODE_NAMES[*]})"
+}
+cmd_stop_node() {
+  local name="${1:?usage: $0 stop-node NODE}"
+  node_index "$name" >/dev/null
+  stop_procs "kube-proxy-$name" "kubelet-$name" "containerd-$name"
+  log "stopped kubelet, kube-proxy and containerd of $name"
+}
+cmd_start_node() {
+  local name="${1:?usage: $0 start-node NODE}" i
+  i="$(node_index "$name")"
+  BIN="$(cat "$STATE/bin-dir")"
+  proc_alive "containerd-$name" || node_containerd_up "$i"
+  proc_alive "kubelet-$name" || node_kubelet_up "$i"
+  kubectl_admin wait --for=condition=Ready "node/$name" --timeout=180s >&2
+}
+
 cmd_env() {
   [[ -s "$STATE/bin-dir" ]] || die "cluster is down"
   BIN="$(cat "$STATE/bin-dir")"
@@ -326,5 +349,7 @@ case "${1:-}" in
   status) cmd_status ;;
   load-image) shift; cmd_load_image "$@" ;;
   env) cmd_env ;;
-  *) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+  stop-node) shift; cmd_stop_node "$@" ;;
+  start-node) shift; cmd_start_node "$@" ;;
+  *) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac

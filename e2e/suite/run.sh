@@ -47,6 +47,12 @@
 #                      other-account, other-image, added-capability and root variants are refused with the
 #                      policy's message; the suite namespace enforces Pod Security "restricted" (every
 #                      build of the suite ran there) and refuses a privileged pod even from an admin
+#   store-outage       the store (s3proxy) scaled to zero while two SystemImages build and back 60 s later:
+#                      both reach Reproducible, each build ran once (uploads retried, not rebuilt), and
+#                      every object stored before is unchanged
+#   lost-node          (local cluster only: e2e/local-cluster.sh stop-node) a worker's kubelet, kube-proxy
+#                      and containerd stopped while it runs a build: within 300 s the status names the lost
+#                      node (or the verdict is in); once the node is back the verdict is Reproducible
 #   namespaced         the chart switched to operator.watchNamespaces=[<ns>-scoped] (helm upgrade
 #                      --reuse-values): no cluster-wide role is left, the account can create pods only
 #                      there, examples/minimal.yaml is Reproducible there, a SystemImage elsewhere is not
@@ -70,8 +76,10 @@ NS="${TWINBUILD_E2E_NAMESPACE:-twinbuild-e2e}"
 SCALE="${TWINBUILD_E2E_TIMEOUT_SCALE:-1}"
 OPERATOR_SELECTOR="app.kubernetes.io/name=twinbuild-operator"
 ALL_TESTS=(reproducible isolation formats unreproducible invalid operator-restart builder-restart dashboard observability policy
-  admission namespaced image-pull)
+  admission namespaced image-pull store-outage)
 RELEASE="${TWINBUILD_RELEASE:-twinbuild}"
+# lost-node stops a node's processes: only on the local cluster (e2e/local-cluster.sh).
+[[ -s "$ROOT/e2e/target/cluster/bin-dir" ]] && ALL_TESTS+=(lost-node)
 # Builder pods run under the strictest Pod Security Standard in every namespace of the suite.
 PSA_LABELS=(pod-security.kubernetes.io/enforce=restricted pod-security.kubernetes.io/enforce-version=latest)
 
@@ -562,6 +570,106 @@ test_policy() {
   ((n > 0)) || fail "no policy examples"
 }
 
+# store_listing — "<sha256>  <path>" of every object in the store, sorted
+store_listing() {
+  # shellcheck disable=SC2016 # expanded by the pod's shell
+  k -n "$OPNS" exec deploy/s3proxy -- sh -c 'find /data -type f | sort | xargs -r sha256sum'
+}
+
+test_store_outage() {
+  local names=(outage-a outage-b) name hash before after t_down pods lost retries=0 p
+  # Something stored before the outage, to show it survives.
+  sed 's/^  name: minimal$/  name: outage-before/' "$EXAMPLES/minimal.yaml" | kn apply -f - >/dev/null || fail "apply outage-before"
+  check "si/outage-before Reproducible" kn wait --for=condition=Reproducible si/outage-before --timeout="$(t 300)s"
+  before="$(store_listing)" || fail "cannot list the store"
+  [[ -n "$before" ]] || fail "the store is empty"
+  for name in "${names[@]}"; do
+    sed "s/^  name: slow-operator-restart$/  name: $name/" "$EXAMPLES/e2e/slow-operator-restart.yaml" |
+      kn apply -f - >/dev/null || fail "apply $name"
+  done
+  for name in "${names[@]}"; do wait_running "$name" 2 "$(t 180)"; done
+  # The builds sleep 40 s, then upload: the store is away from now until 60 s later.
+  k -n "$OPNS" scale deployment/s3proxy --replicas=0 >/dev/null || fail "cannot scale the store to zero"
+  t_down=$SECONDS
+  while [[ -n "$(k -n "$OPNS" get pods -l app.kubernetes.io/name=s3proxy -o name)" ]]; do
+    ((SECONDS - t_down < 60)) || fail "the store pod did not go away within 60s"
+    sleep 1
+  done
+  log "  store down (no s3proxy pod) after $((SECONDS - t_down))s; back in 60s"
+  sleep $((60 - (SECONDS - t_down)))
+  k -n "$OPNS" scale deployment/s3proxy --replicas=1 >/dev/null || fail "cannot scale the store back"
+  k -n "$OPNS" rollout status deployment/s3proxy --timeout="$(t 120)s" >/dev/null || fail "the store did not come back"
+  log "  store back after $((SECONDS - t_down))s"
+  for name in "${names[@]}"; do
+    [[ "$(wait_final "$name" "$(t 420)")" == Reproducible ]] || fail "si/$name is not Reproducible: $(jp "si/$name" '{.status.conditions}')"
+    hash="$(jp "si/$name" '{.status.specHash}')"
+    # Built once: two pods of this generation, each attempt 1, and status records attempt 1.
+    pods="$(builder_pods "$name" "$hash")"
+    [[ "$(grep -c . <<<"$pods")" -eq 2 ]] || fail "si/$name: expected 2 builder pods, got: $(tr '\n' ';' <<<"$pods")"
+    [[ "$(awk '$5 != 1' <<<"$pods" | grep -c .)" -eq 0 ]] || fail "si/$name was rebuilt: $(tr '\n' ';' <<<"$pods")"
+    [[ "$(jp "si/$name" '{.status.builds[*].attempts}')" == "1 1" ]] ||
+      fail "si/$name: attempts $(jp "si/$name" '{.status.builds[*].attempts}')"
+    check_stored_artifacts "$name"
+    for p in $(awk '{print $1}' <<<"$pods"); do
+      retries=$((retries + $(kn logs "$p" 2>/dev/null | grep -c 'twinbuild: upload of .*retrying')))
+    done
+  done
+  ((retries > 0)) || fail "no upload met the outage (no retry in the builder logs): the test proves nothing"
+  log "  $retries upload retries in the builder logs rode out the outage; every build ran once"
+  after="$(store_listing)" || fail "cannot list the store"
+  lost="$(comm -23 <(sort <<<"$before") <(sort <<<"$after"))"
+  [[ -z "$lost" ]] || fail "objects lost or changed by the outage: $lost"
+  check_stored_artifacts outage-before
+  log "  all $(grep -c . <<<"$before") objects stored before the outage are unchanged"
+}
+
+# pod_node NAMESPACE SELECTOR — the node of the first Running pod matching
+pod_node() {
+  k -n "$1" get pods -l "$2" --field-selector=status.phase=Running -o jsonpath='{.items[0].spec.nodeName}'
+}
+
+test_lost_node() {
+  local lc="$ROOT/e2e/local-cluster.sh" name=lost-node store_node op_node victim="" w t0 named="" msg phase
+  [[ -s "$ROOT/e2e/target/cluster/bin-dir" ]] || fail "lost-node needs the local cluster (e2e/local-cluster.sh stop-node)"
+  store_node="$(pod_node "$OPNS" app.kubernetes.io/name=s3proxy)"
+  for w in $(k get nodes -o jsonpath='{range .items[*]}{.metadata.name}{"\n"}{end}' | sort); do
+    [[ "$w" != "$store_node" ]] && { victim="$w"; break; }
+  done
+  [[ -n "$victim" ]] || fail "no worker besides the store's ($store_node)"
+  # The operator (like the store) stays on a surviving node: move it off the victim first.
+  op_node="$(pod_node "$OPNS" "$OPERATOR_SELECTOR")"
+  if [[ "$op_node" == "$victim" ]]; then
+    k cordon "$victim" >/dev/null && k -n "$OPNS" delete pod -l "$OPERATOR_SELECTOR" --wait=true >/dev/null
+    k uncordon "$victim" >/dev/null
+    wait_operator_ready "$(t 180)"
+    log "  operator moved off $victim"
+  fi
+  sed "s/^  name: slow-operator-restart$/  name: $name/" "$EXAMPLES/e2e/slow-operator-restart.yaml" |
+    kn apply -f - >/dev/null || fail "apply $name"
+  wait_running "$name" 2 "$(t 180)"
+  builder_pods "$name" | grep -q " $victim Running " || fail "no build of $name on $victim: $(builder_pods "$name" | tr '\n' ';')"
+  # shellcheck disable=SC2064 # expanded now
+  trap "'$lc' start-node '$victim' >/dev/null 2>&1" EXIT
+  "$lc" stop-node "$victim" || fail "cannot stop $victim"
+  t0=$SECONDS
+  # Within bounds: the verdict, or the status names the lost node (never Building without a word).
+  while ((SECONDS - t0 < $(t 300))); do
+    phase="$(jp "si/$name" '{.status.phase}')"
+    msg="$(jp "si/$name" '{.status.builds[*].failure.message} {.status.conditions[*].message}')"
+    if [[ "$msg" == *"$victim"* ]]; then named="$((SECONDS - t0))"; break; fi
+    case "$phase" in Reproducible|Unreproducible|Failed) break ;; esac
+    sleep 2
+  done
+  log "  after $((SECONDS - t0))s: phase $phase; $(kn get events --field-selector "involvedObject.name=$name" -o jsonpath='{range .items[*]}{.reason}{": "}{.message}{"\n"}{end}' | grep -F "$victim" | tail -1)"
+  [[ -n "$named" || "$phase" == Reproducible ]] || fail "si/$name neither reached a verdict nor named $victim within $(t 300)s (phase $phase)"
+  [[ -n "$named" ]] && log "  the status names the lost node $victim ${named}s after it stopped"
+  # The node comes back; the build run again reaches the verdict.
+  "$lc" start-node "$victim" >/dev/null || fail "cannot restart $victim"
+  trap - EXIT
+  [[ "$(wait_final "$name" "$(t 420)")" == Reproducible ]] || fail "si/$name is not Reproducible: $(jp "si/$name" '{.status.conditions}')"
+  log "  Reproducible $((SECONDS - t0))s after $victim stopped; builds: $(jp "si/$name" '{range .status.builds[*]}{.name}{"@"}{.node}{" attempts "}{.attempts}{"; "}{end}')"
+}
+
 # builder_pod_yaml IMAGE [VARIANT] — a pod shaped as BuilderPods.java makes them (init container "build"
 # without grants, container "upload" of the builder image with them); VARIANT breaks one rule.
 builder_pod_yaml() {
@@ -813,7 +921,7 @@ main() {
       case "$name" in
         reproducible) dump minimal ;; formats) dump formats ;; unreproducible) dump unreproducible ;;
         isolation) NS="$NS-a" dump no-secrets; NS="$NS-b" dump cross-namespace ;;
-        image-pull) dump unpullable ;; operator-restart) dump slow-operator-restart ;; builder-restart) dump slow-builder-restart ;;
+        image-pull) dump unpullable ;; store-outage) dump outage-a; dump outage-b ;; lost-node) dump lost-node ;; operator-restart) dump slow-operator-restart ;; builder-restart) dump slow-builder-restart ;;
         namespaced) NS="$NS-scoped" dump minimal ;;
         *) dump "" ;;
       esac >&2

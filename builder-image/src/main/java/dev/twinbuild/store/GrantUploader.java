@@ -26,20 +26,35 @@ import java.util.concurrent.ThreadLocalRandom;
  * object back and checks its SHA-256 before it counts.
  */
 public class GrantUploader implements ArtifactStoreClient {
-    private static final int ATTEMPTS = 4;
+    /**
+     * How long one request is retried while the store is down (connection refused, 5xx, 429): long enough
+     * to ride out a store restart or a short outage, so that the image is not built again because of it.
+     * The pod's own deadline (activeDeadlineSeconds) bounds it too.
+     */
+    public static final Duration RETRY_FOR = Duration.ofMinutes(5);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(15);
 
     private final UploadGrants grants;
     private final HttpClient http;
     private final Duration backoff;
+    private final Duration maxBackoff;
+    private final Duration retryFor;
     private final Duration minTimeout;
 
     public GrantUploader(UploadGrants grants) {
-        this(grants, Duration.ofSeconds(1), Duration.ofMinutes(2));
+        this(grants, Duration.ofSeconds(1), MAX_BACKOFF, RETRY_FOR);
     }
 
-    GrantUploader(UploadGrants grants, Duration backoff, Duration minTimeout) {
+    /** @param backoff the first pause between attempts, doubling up to {@code maxBackoff}, for {@code retryFor} */
+    public GrantUploader(UploadGrants grants, Duration backoff, Duration maxBackoff, Duration retryFor) {
+        this(grants, backoff, maxBackoff, retryFor, Duration.ofMinutes(2));
+    }
+
+    GrantUploader(UploadGrants grants, Duration backoff, Duration maxBackoff, Duration retryFor, Duration minTimeout) {
         this.grants = grants;
         this.backoff = backoff;
+        this.maxBackoff = maxBackoff;
+        this.retryFor = retryFor;
         this.minTimeout = minTimeout;
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(10)).followRedirects(HttpClient.Redirect.NEVER).build();
@@ -87,12 +102,17 @@ public class GrantUploader implements ArtifactStoreClient {
         return g;
     }
 
-    /** PUTs bytes [offset, offset+length) of the file, retrying connection failures and 5xx with jitter. */
+    /**
+     * PUTs bytes [offset, offset+length) of the file, retrying connection failures, 5xx and 429 with jittered,
+     * doubling backoff for {@link #retryFor}; any other answer is final.
+     */
     private void send(String what, String url, Path file, long offset, long length) {
         String md5 = md5(file, offset, length);
         Duration timeout = minTimeout.plusSeconds(length / (1 << 20)); // at least 1 MiB/s
         String failure = null;
-        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+        long start = System.nanoTime();
+        int attempt = 1;
+        for (; ; attempt++) {
             HttpRequest request = HttpRequest.newBuilder(URI.create(url))
                     .timeout(timeout)
                     .header("Content-MD5", md5)
@@ -115,19 +135,28 @@ public class GrantUploader implements ArtifactStoreClient {
                 Thread.currentThread().interrupt();
                 throw new StoreException(StoreException.UNREACHABLE, "interrupted uploading " + what);
             }
-            sleep(attempt);
+            long pause = pause(attempt);
+            if (Duration.ofNanos(System.nanoTime() - start).plusMillis(pause).compareTo(retryFor) > 0) {
+                break;
+            }
+            System.err.println(Redaction.redact("twinbuild: upload of " + what + ": attempt " + attempt + " failed (" + failure
+                    + "), retrying in " + pause + " ms"));
+            try {
+                Thread.sleep(pause);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StoreException(StoreException.UNREACHABLE, "interrupted uploading " + what);
+            }
         }
         throw new StoreException(StoreException.UNREACHABLE, Redaction.redact("upload of " + what + " failed after "
-                + ATTEMPTS + " attempts: " + failure));
+                + attempt + " attempts in " + Duration.ofNanos(System.nanoTime() - start).toSeconds() + " s: "
+                + failure));
     }
 
-    private void sleep(int attempt) {
-        long cap = backoff.toMillis() << Math.min(attempt - 1, 6);
-        try {
-            Thread.sleep(ThreadLocalRandom.current().nextLong(cap / 2, cap + 1)); // jitter: no lock-step retries
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+    /** Doubling from {@code backoff}, capped, with jitter (no lock-step retries of many pods). */
+    private long pause(int attempt) {
+        long cap = Math.min(backoff.toMillis() << Math.min(attempt - 1, 20), maxBackoff.toMillis());
+        return ThreadLocalRandom.current().nextLong(cap / 2, cap + 1);
     }
 
     private static InputStream slice(Path file, long offset, long length) {

@@ -37,6 +37,17 @@ public interface TwinbuildConfig {
 
     Policy policy();
 
+    Queue queue();
+
+    /** How many SystemImages build at once; the others wait, first come first served (see QueueLimits). */
+    interface Queue {
+        @WithDefault(QueueLimits.DEFAULT_MAX_BUILDING)
+        int maxBuilding();
+
+        @WithDefault(QueueLimits.DEFAULT_MAX_BUILDING_PER_NAMESPACE)
+        int maxBuildingPerNamespace();
+    }
+
     /** What a SystemImage may choose itself; nothing by default (see TenantPolicy). */
     interface Policy {
         /** Images spec.builderImage may name besides builder.image: exact references or prefixes ending in "*". */

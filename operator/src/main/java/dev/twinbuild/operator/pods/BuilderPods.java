@@ -86,6 +86,12 @@ public final class BuilderPods {
                 .withHostname(v.hostname())
                 .withSubdomain(v.domain())
                 .withActiveDeadlineSeconds((long) timeout)
+                // A build on a node that stops answering is evicted after lostPodGrace, not the default 300 s:
+                // it is then force-deleted and run again elsewhere (BuildTracker), or the status names the node.
+                .addNewToleration().withKey("node.kubernetes.io/unreachable").withOperator("Exists")
+                .withEffect("NoExecute").withTolerationSeconds(s.lostPodGrace().toSeconds()).endToleration()
+                .addNewToleration().withKey("node.kubernetes.io/not-ready").withOperator("Exists")
+                .withEffect("NoExecute").withTolerationSeconds(s.lostPodGrace().toSeconds()).endToleration()
                 .withNewAffinity().withNewPodAntiAffinity()
                 .addNewRequiredDuringSchedulingIgnoredDuringExecution()
                 .withTopologyKey("kubernetes.io/hostname")

@@ -2,6 +2,7 @@ package dev.twinbuild.operator.reconciler;
 
 import dev.twinbuild.api.v1alpha1.ArtifactStore;
 import dev.twinbuild.manifest.Manifests;
+import dev.twinbuild.operator.admission.Admission;
 import dev.twinbuild.operator.api.v1alpha1.SystemImage;
 import dev.twinbuild.operator.api.v1alpha1.SystemImageStatus;
 import dev.twinbuild.operator.config.OperatorSettings;
@@ -28,6 +29,8 @@ import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper;
+import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import io.quarkiverse.operatorsdk.annotations.RBACRule;
@@ -66,6 +69,8 @@ import java.util.Set;
 public class SystemImageReconciler implements Reconciler<SystemImage> {
     public static final String NAME = "systemimage";
     private static final Logger LOG = Logger.getLogger(SystemImageReconciler.class);
+    /** How often a queued SystemImage's place is brought up to date in its status. */
+    static final Duration QUEUE_REFRESH = Duration.ofSeconds(30);
 
     private final OperatorSettings settings;
     private final BuildMetrics metrics;
@@ -74,6 +79,7 @@ public class SystemImageReconciler implements Reconciler<SystemImage> {
     private final MismatchDiagnoser diagnoser;
     private final TransitionReporter reporter;
     private final GrantIssuer grants;
+    private final Admission admission;
 
     @Inject
     public SystemImageReconciler(OperatorSettings settings, BuildMetrics metrics, Clock clock,
@@ -86,17 +92,27 @@ public class SystemImageReconciler implements Reconciler<SystemImage> {
         this.diagnoser = diagnoser;
         this.reporter = new TransitionReporter(events, metrics);
         this.grants = grants;
+        this.admission = new Admission(settings.queue());
     }
 
     @Override
     public List<EventSource<?, SystemImage>> prepareEventSources(EventSourceContext<SystemImage> context) {
         metrics.watch(() -> context.getPrimaryCache().list());
+        SecondaryToPrimaryMapper<Pod> owners = Mappers.fromOwnerReferences(SystemImage.class);
+        // Only the operator's own pods are cached (label selector): memory follows the builds, not the cluster.
         var pods = InformerEventSourceConfiguration.from(Pod.class, SystemImage.class)
                 .withLabelSelector(Names.LABEL_MANAGED_BY + "=" + Names.MANAGED_BY)
-                .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(SystemImage.class))
+                .withSecondaryToPrimaryMapper(pod -> {
+                    // A pod that ends or goes (its SystemImage deleted) may free a build slot.
+                    admission.promote();
+                    return owners.toPrimaryResourceIDs(pod);
+                })
                 .withNamespacesInheritedFromController()
                 .build();
-        return List.of(new InformerEventSource<>(pods, context));
+        InformerEventSource<Pod, SystemImage> podSource = new InformerEventSource<>(pods, context);
+        SimpleInboundEventSource<SystemImage> promotions = new SimpleInboundEventSource<>("build-queue");
+        admission.watch(() -> context.getPrimaryCache().list(), podSource::list, promotions::propagateEvent);
+        return List.of(podSource, promotions);
     }
 
     @Override
@@ -136,13 +152,19 @@ public class SystemImageReconciler implements Reconciler<SystemImage> {
                     .forEach(p -> children.deletePod(p.getMetadata().getName()));
             next = composer.failed(hash, List.of(), refusal.get().reason(), refusal.get().message());
         } else {
-            Generation.Outcome outcome = new Generation(si, hash, store, settings, now, children, verifier, diagnoser,
-                    grants)
-                    .advance(sameSpec ? previous.builds : List.of(), pods, composer,
-                            sameSpec ? previous.artifacts : List.of());
-            outcome.started().forEach(b -> reporter.started(si, b));
-            next = outcome.status();
-            wakeAt = outcome.wakeAt();
+            Admission.Ticket ticket = admission.admit(si, started(sameSpec ? previous : null, pods, hash));
+            if (ticket.admitted()) {
+                Generation.Outcome outcome = new Generation(si, hash, store, settings, now, children, verifier,
+                        diagnoser, grants)
+                        .advance(sameSpec ? previous.builds : List.of(), pods, composer,
+                                sameSpec ? previous.artifacts : List.of());
+                outcome.started().forEach(b -> reporter.started(si, b));
+                next = outcome.status();
+                wakeAt = outcome.wakeAt();
+            } else {
+                next = composer.queued(hash, ticket.position(), queuedMessage(si, ticket));
+                wakeAt = now.plus(QUEUE_REFRESH); // its place moves as others start; events bring it its turn
+            }
         }
         reporter.report(si, previous, next, now);
 
@@ -154,6 +176,9 @@ public class SystemImageReconciler implements Reconciler<SystemImage> {
                     .withNamespace(si.getMetadata().getNamespace()).build());
             fresh.setStatus(next);
             PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(si, fresh, context);
+        }
+        if (next.phase.isFinal()) {
+            admission.finished(si);
         }
         UpdateControl<SystemImage> control = UpdateControl.noUpdate();
         if (wakeAt != null) {
@@ -192,6 +217,22 @@ public class SystemImageReconciler implements Reconciler<SystemImage> {
         si.getMetadata().setResourceVersion(null); // the status says why; no optimistic lock on this write
         ErrorStatusUpdateControl<SystemImage> control = ErrorStatusUpdateControl.patchStatus(si).withNoRetry();
         return refusal.permanent() ? control : control.rescheduleAfter(settings.backoffAfter(2));
+    }
+
+    /** Builds of the current spec have begun: its pods exist, or the status records attempts. */
+    private static boolean started(SystemImageStatus sameSpec, Set<Pod> pods, String hash) {
+        return pods.stream().anyMatch(p -> hash.equals(p.getMetadata().getLabels().get(Names.LABEL_SPEC_HASH)))
+                || sameSpec != null && sameSpec.queuePosition == null
+                && sameSpec.builds.stream().anyMatch(b -> b.attemptsOrZero() > 0);
+    }
+
+    private String queuedMessage(SystemImage si, Admission.Ticket t) {
+        var limits = admission.limits();
+        return "position " + t.position() + " of " + t.waiting() + " in the build queue: " + t.building()
+                + (limits.maxBuilding() > 0 ? " of " + limits.maxBuilding() : "") + " SystemImages building, "
+                + t.buildingNamespace()
+                + (limits.maxBuildingPerNamespace() > 0 ? " of " + limits.maxBuildingPerNamespace() : "")
+                + " in namespace " + si.getMetadata().getNamespace();
     }
 
     /** The CLI's own validation, which says more than the CRD schema can (e.g. duplicate paths). */

@@ -23,6 +23,7 @@ import static dev.twinbuild.operator.status.Conditions.STALLED;
  */
 public final class StatusComposer {
     public static final String INSUFFICIENT_NODES = "InsufficientNodes";
+    public static final String QUEUED = "Queued";
 
     private final SystemImageStatus previous;
     private final long generation;
@@ -69,6 +70,21 @@ public final class StatusComposer {
             c.set(STALLED, false, "Progressing", progress);
         }
         s.conditions = c.build();
+        return s;
+    }
+
+    /** Waiting for a slot under the operator's limits on concurrent builds; no pod runs for it yet. */
+    public SystemImageStatus queued(String specHash, int position, String message) {
+        SystemImageStatus s = start(specHash, new java.util.ArrayList<>());
+        s.phase = Phase.Pending;
+        s.queuePosition = position;
+        // Progressing (kstatus InProgress), not stalled: it starts by itself when a slot frees.
+        s.conditions = conditions()
+                .set(READY, false, QUEUED, message)
+                .set(RECONCILING, true, QUEUED, message)
+                .set(STALLED, false, QUEUED, message)
+                .set(REPRODUCIBLE, "Unknown", QUEUED, "waiting for a build slot")
+                .build();
         return s;
     }
 

@@ -15,14 +15,17 @@ import io.micrometer.core.instrument.MeterRegistry;
 
 import java.time.Clock;
 
-/** The operator as the API-server tests run it: the reconciler wired as the application wires it, one namespace. */
+/** The operator as the API-server tests run it: the reconciler wired as the application wires it, in the given namespaces. */
 final class TestOperators {
     private TestOperators() {
     }
 
-    /** @param maxDiffBytes how much of each side the mismatch diagnosis may read */
+    /**
+     * @param maxDiffBytes how much of each side the mismatch diagnosis may read
+     * @param namespaces   the namespaces it watches (one, for most tests)
+     */
     static Operator start(KubernetesClient client, OperatorSettings settings, MeterRegistry registry,
-                          long maxDiffBytes, String namespace) {
+                          long maxDiffBytes, String... namespaces) {
         Clock clock = Clock.systemUTC();
         StoreClients clients = new StoreClients(client, settings.defaultStore(), S3ProxyServer.settings(),
                 S3ProxyServer.credentials());
@@ -31,7 +34,7 @@ final class TestOperators {
         operator.register(new SystemImageReconciler(settings, new BuildMetrics(registry), clock,
                         new StoreArtifactVerifier(clients), new StoreMismatchDiagnoser(clients, maxDiffBytes),
                         new EventRecorder(client, clock), new GrantIssuer(clients)),
-                c -> c.settingNamespace(namespace));
+                c -> c.settingNamespaces(namespaces));
         operator.start();
         return operator;
     }

@@ -45,6 +45,10 @@ class BuilderPodsTest {
             assertThat(t.getLabelSelector().getMatchLabels()).containsEntry(Names.LABEL_SPEC_HASH, "0123456789")
                     .doesNotContainKey(Names.LABEL_BUILD_INDEX);
         });
+        // Off a lost node after lostPodGrace (60 s by default), not Kubernetes' default 300 s.
+        assertThat(spec.getTolerations()).extracting(t -> t.getKey() + ":" + t.getEffect() + ":" + t.getTolerationSeconds())
+                .containsExactlyInAnyOrder("node.kubernetes.io/unreachable:NoExecute:60",
+                        "node.kubernetes.io/not-ready:NoExecute:60");
         Container c = BuilderPods.buildContainer(pod);
         Container upload = spec.getContainers().get(0);
         for (Container each : List.of(c, upload)) {

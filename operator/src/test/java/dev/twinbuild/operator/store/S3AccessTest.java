@@ -187,6 +187,36 @@ class S3AccessTest {
         }
     }
 
+    @Test
+    void theBuildersUploadRidesOutAnOutageLongerThanAFewAttempts() throws Exception {
+        Path f = file("long-outage.tar", 2048, 8);
+        String sha = Sha256.hex(f);
+        try (FlakyEndpoint flaky = new FlakyEndpoint(s3.endpoint(), 20, false);
+             StoreClients viaFlaky = new StoreClients(null, storeAt(flaky.uri()), S3ProxyServer.settings(),
+                     S3ProxyServer.credentials())) {
+            UploadGrants grants = new GrantIssuer(viaFlaky).issue("team-a", layoutAt(flaky.uri(), "long-outage"),
+                    1 << 20, Duration.ofMinutes(5), NOW);
+            // 20 refusals in a row: retried for a time, not for a count (the e2e outage lasts 60 s).
+            new GrantUploader(grants, Duration.ofMillis(5), Duration.ofMillis(20), Duration.ofSeconds(30))
+                    .put("long-outage.tar", f, sha);
+            assertThat(flaky.connections.get()).isEqualTo(21);
+            assertThat(s3.access.verify(layoutAt(s3.endpoint(), "long-outage").outputs().get("long-outage.tar"), sha,
+                    2048).sha256()).isEqualTo(sha);
+        }
+        try (FlakyEndpoint down = new FlakyEndpoint(s3.endpoint(), Integer.MAX_VALUE, false);
+             StoreClients viaDown = new StoreClients(null, storeAt(down.uri()), S3ProxyServer.settings(),
+                     S3ProxyServer.credentials())) {
+            UploadGrants grants = new GrantIssuer(viaDown).issue("team-a", layoutAt(down.uri(), "down"),
+                    1 << 20, Duration.ofMinutes(5), NOW);
+            // An outage that outlasts the budget ends as StoreUnreachable (the operator may retry the build).
+            assertThatThrownBy(() -> new GrantUploader(grants, Duration.ofMillis(5), Duration.ofMillis(20),
+                    Duration.ofMillis(300)).put("down.tar", f, sha))
+                    .isInstanceOfSatisfying(StoreException.class,
+                            e -> assertThat(e.reason()).isEqualTo(StoreException.UNREACHABLE))
+                    .hasMessageContaining("HTTP 503");
+        }
+    }
+
     private static ArtifactStore storeAt(URI endpoint) {
         ArtifactStore store = s3.store();
         store.s3.endpoint = endpoint.toString();

@@ -11,12 +11,15 @@ import java.util.List;
 
 /** Everything GitOps tools and dashboards need: they read nothing else. */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
-@JsonPropertyOrder({"observedGeneration", "phase", "specHash", "digest", "nodes", "conditions", "builds", "artifacts",
+@JsonPropertyOrder({"observedGeneration", "phase", "queuePosition", "specHash", "digest", "nodes", "conditions", "builds", "artifacts",
         "mismatch"})
 public class SystemImageStatus {
     public Long observedGeneration;
 
     public Phase phase;
+
+    @JsonPropertyDescription("While Pending with reason Queued: its place in the build queue (1 = next to start).")
+    public Integer queuePosition;
 
     @JsonPropertyDescription("Hash of the spec these builds belong to (label twinbuild.dev/spec-hash of the pods).")
     @Size(max = 16)
