@@ -22,7 +22,12 @@ public class AttestationBeans {
             String env = System.getenv("KUBERNETES_NAMESPACE");
             return env != null && !env.isBlank() ? env : client.getNamespace();
         });
-        Attestor.Config c = new Attestor.Config(a.enabled(), ns, a.secretName(), a.configMapName(), a.builderId());
+        if (a.enabled() && (ns == null || ns.isBlank())) {
+            LOG.warn("attestations off: the operator's namespace is unknown (set KUBERNETES_NAMESPACE or"
+                    + " twinbuild.attestation.namespace)");
+        }
+        boolean on = a.enabled() && ns != null && !ns.isBlank();
+        Attestor.Config c = new Attestor.Config(on, ns, a.secretName(), a.configMapName(), a.builderId());
         return new Attestor(() -> SigningKey.ensure(client, ns, a.secretName(), a.configMapName()), stores, c);
     }
 
