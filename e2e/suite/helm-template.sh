@@ -46,6 +46,8 @@ ClusterRoleBinding/twinbuild-operator-auth-delegator
 ClusterRoleBinding/twinbuild-operator-crd-reader
 ConfigMap/twinbuild-grafana-dashboard
 Deployment/twinbuild-operator
+Role/twinbuild-operator-attestation-key
+RoleBinding/twinbuild-operator-attestation-key
 Service/twinbuild-dashboard
 Service/twinbuild-operator-metrics
 ServiceAccount/twinbuild-operator
@@ -140,6 +142,11 @@ if out="$(render --set 'operator.watchNamespaces={team-a,team-b}')"; then
     ko "watchNamespaces: RBAC" "$k"
   [[ "$(env_value "$out" QUARKUS_OPERATOR_SDK_CONTROLLERS_SYSTEMIMAGE_NAMESPACES)" == team-a,team-b ]] &&
     ok "watchNamespaces: the operator watches them" || ko "watchNamespaces: env"
+  # The attestation key stays in the operator's namespace: a Role there, for that Secret and ConfigMap only.
+  role="$(awk '/^kind: Role$/{r=1} r&&/^---/{r=0} r' <<<"$out" | awk '/name: twinbuild-operator-attestation-key$/{f=1} f')"
+  grep -q '^  namespace: twinbuild-system$' <<<"$role" && grep -q 'resourceNames: \["twinbuild-attestation-key"\]' <<<"$role" &&
+    ! grep -q 'verbs: \[.*list' <<<"$role" && ok "watchNamespaces: the attestation key's Role is in the release namespace" ||
+    ko "watchNamespaces: attestation key Role" "$role"
 else
   ko "helm template (watchNamespaces)" "$out"
 fi

@@ -9,6 +9,11 @@
 #   reproducible       examples/minimal.yaml reaches Reproducible=True (`kubectl wait --for=condition=
 #                      Reproducible`); its two builds ran on two different nodes (pod spec.nodeName);
 #                      every artifact's stored bytes hash to the sha256 in status; re-applying builds nothing
+#   attestation        si/minimal's verdict is signed: status.attestations lists a provenance per build
+#                      and a VSA; the VSA envelope from the store (its sha256 as in status), the public
+#                      key from ConfigMap twinbuild-attestation-key and the artifact verify with cosign
+#                      (e2e/cosign) and `twinbuild attest verify`; a tampered artifact and a tampered
+#                      payload are rejected by both; each build's provenance verifies for its outputs
 #   isolation          in a fresh namespace with no Secret, examples/e2e/no-secrets.yaml reaches
 #                      Reproducible while its step searches everything it can read (/proc/*/environ,
 #                      /proc/*/cmdline, mounted files, the termination log, its environment) for the
@@ -75,7 +80,7 @@ OPNS="${TWINBUILD_NAMESPACE:-twinbuild-system}"
 NS="${TWINBUILD_E2E_NAMESPACE:-twinbuild-e2e}"
 SCALE="${TWINBUILD_E2E_TIMEOUT_SCALE:-1}"
 OPERATOR_SELECTOR="app.kubernetes.io/name=twinbuild-operator"
-ALL_TESTS=(reproducible isolation formats unreproducible invalid operator-restart builder-restart dashboard observability policy
+ALL_TESTS=(reproducible attestation isolation formats unreproducible invalid operator-restart builder-restart dashboard observability policy
   admission namespaced image-pull store-outage)
 RELEASE="${TWINBUILD_RELEASE:-twinbuild}"
 # lost-node stops a node's processes: only on the local cluster (e2e/local-cluster.sh).
@@ -230,6 +235,68 @@ test_reproducible() {
   sleep 5
   [[ "$(builder_pods minimal | grep -c .)" -eq 2 ]] || fail "re-applying the same spec started builds: $(builder_pods minimal)"
   [[ "$(jp si/minimal '{.status.phase}')" == Reproducible ]] || fail "re-applying changed the verdict"
+}
+
+# store_get LOCATION FILE — an object of the s3proxy store, copied to a local file
+store_get() { k -n "$OPNS" exec deploy/s3proxy -- cat "/data/${1#s3://}" >"$2"; }
+
+test_attestation() {
+  local dir cosign tb vsa vsa_sha art art_file n payload out rc
+  dir="$(mktemp -d)"
+  # shellcheck disable=SC2064 # expand now
+  trap "rm -rf '$dir'" RETURN
+  cosign="$(TWINBUILD_COSIGN_CACHED_ONLY=1 "$ROOT/e2e/cosign/build.sh" | tail -1)" || fail "no cosign (e2e/cosign/build.sh)"
+  [[ -f "$ROOT/builder-image/target/twinbuild.jar" ]] || fail "no builder-image/target/twinbuild.jar"
+  tb() { java -jar "$ROOT/builder-image/target/twinbuild.jar" attest verify "$@"; }
+  kn apply -f "$EXAMPLES/minimal.yaml" >/dev/null || fail "kubectl apply failed"
+  kn wait --for=condition=Reproducible si/minimal --timeout="$(t 300)s" >/dev/null || fail "si/minimal is not Reproducible"
+  n="$(jp si/minimal '{range .status.attestations[*]}{.predicateType}{"\n"}{end}' | grep -c '^https://slsa.dev/provenance/v1$')"
+  [[ "$n" == 2 ]] || fail "expected 2 provenance attestations: $(jp si/minimal '{.status.attestations}')"
+  vsa="$(jp si/minimal '{.status.attestations[?(@.predicateType=="https://slsa.dev/verification_summary/v1")].location}')"
+  vsa_sha="$(jp si/minimal '{.status.attestations[?(@.predicateType=="https://slsa.dev/verification_summary/v1")].sha256}')"
+  [[ "$vsa" == "s3://twinbuild/$NS/minimal/"*"/attestations/vsa.intoto.json" ]] || fail "VSA location: '$vsa'"
+  store_get "$vsa" "$dir/vsa.json" || fail "cannot read $vsa"
+  [[ "$(sha256sum "$dir/vsa.json" | cut -d' ' -f1)" == "$vsa_sha" ]] || fail "$vsa does not hash to $vsa_sha"
+  k -n "$OPNS" get configmap twinbuild-attestation-key -o jsonpath='{.data.public\.pem}' >"$dir/pub.pem" ||
+    fail "no ConfigMap twinbuild-attestation-key in $OPNS"
+  art="$(jp si/minimal '{.status.artifacts[0].location}')"
+  art_file="$dir/$(jp si/minimal '{.status.artifacts[0].file}')"
+  store_get "$art" "$art_file" || fail "cannot read $art"
+
+  out="$("$cosign" verify-blob-attestation --key "$dir/pub.pem" --insecure-ignore-tlog \
+    --type https://slsa.dev/verification_summary/v1 --signature "$dir/vsa.json" "$art_file" 2>&1)" ||
+    fail "cosign rejects the VSA: $out"
+  log "  cosign: $(tail -1 <<<"$out")"
+  out="$(tb "$art_file" --attestation "$dir/vsa.json" --key "$dir/pub.pem" --type vsa 2>&1)" ||
+    fail "twinbuild attest verify rejects the VSA: $out"
+  log "  twinbuild: $out"
+
+  # tampered artifact
+  cp "$art_file" "$dir/tampered" && printf 'x' >>"$dir/tampered"
+  "$cosign" verify-blob-attestation --key "$dir/pub.pem" --insecure-ignore-tlog --type https://slsa.dev/verification_summary/v1 \
+    --signature "$dir/vsa.json" "$dir/tampered" >/dev/null 2>&1 && fail "cosign accepted a tampered artifact"
+  tb "$dir/tampered" --attestation "$dir/vsa.json" --key "$dir/pub.pem" >/dev/null 2>&1; rc=$?
+  [[ $rc == 1 ]] || fail "twinbuild attest verify: exit $rc for a tampered artifact (want 1)"
+  # tampered payload: the subject's digest replaced by the tampered file's, the signature kept
+  payload="$(sed -E 's/.*"payload":"([^"]*)".*/\1/' "$dir/vsa.json" | base64 -d |
+    sed "s/$(sha256sum "$art_file" | cut -d' ' -f1)/$(sha256sum "$dir/tampered" | cut -d' ' -f1)/" | base64 -w0)"
+  sed -E "s|\"payload\":\"[^\"]*\"|\"payload\":\"$payload\"|" "$dir/vsa.json" >"$dir/forged.json"
+  "$cosign" verify-blob-attestation --key "$dir/pub.pem" --insecure-ignore-tlog --type https://slsa.dev/verification_summary/v1 \
+    --signature "$dir/forged.json" "$dir/tampered" >/dev/null 2>&1 && fail "cosign accepted a tampered payload"
+  tb "$dir/tampered" --attestation "$dir/forged.json" --key "$dir/pub.pem" >/dev/null 2>&1; rc=$?
+  [[ $rc == 1 ]] || fail "twinbuild attest verify: exit $rc for a tampered payload (want 1)"
+  log "  a tampered artifact and a tampered payload: rejected by cosign and twinbuild (exit 1)"
+
+  # each build's provenance, for that build's first output
+  local b loc sha
+  while read -r b loc; do
+    [[ -n "$b" ]] || continue
+    store_get "$loc" "$dir/$b.json" || fail "cannot read $loc"
+    sha="$(jp si/minimal "{.status.builds[?(@.name==\"$b\")].outputs[0].sha256}")"
+    out="$(tb --digest "sha256:$sha" --attestation "$dir/$b.json" --key "$dir/pub.pem" --type provenance 2>&1)" ||
+      fail "provenance of $b: $out"
+  done <<<"$(jp si/minimal '{range .status.attestations[?(@.predicateType=="https://slsa.dev/provenance/v1")]}{.build}{" "}{.location}{"\n"}{end}')"
+  log "  both builds' provenance verifies"
 }
 
 # fresh_namespace NAME — deleted if it exists, created empty (no Secret of any kind), Pod Security restricted
@@ -919,7 +986,7 @@ main() {
       log "FAIL $name ($((SECONDS - t0))s)"
       failed=$((failed + 1)); failed_names+=("$name")
       case "$name" in
-        reproducible) dump minimal ;; formats) dump formats ;; unreproducible) dump unreproducible ;;
+        reproducible | attestation) dump minimal ;; formats) dump formats ;; unreproducible) dump unreproducible ;;
         isolation) NS="$NS-a" dump no-secrets; NS="$NS-b" dump cross-namespace ;;
         image-pull) dump unpullable ;; store-outage) dump outage-a; dump outage-b ;; lost-node) dump lost-node ;; operator-restart) dump slow-operator-restart ;; builder-restart) dump slow-builder-restart ;;
         namespaced) NS="$NS-scoped" dump minimal ;;

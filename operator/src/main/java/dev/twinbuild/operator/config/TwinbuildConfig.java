@@ -48,6 +48,28 @@ public interface TwinbuildConfig {
         int maxBuildingPerNamespace();
     }
 
+    Attestation attestation();
+
+    /** Signed attestations of verdicts (see dev.twinbuild.operator.attest). */
+    interface Attestation {
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Namespace of the key's Secret and ConfigMap; default: the operator's own (KUBERNETES_NAMESPACE). */
+        Optional<String> namespace();
+
+        @WithDefault("twinbuild-attestation-key")
+        String secretName();
+
+        /** Public key (PEM, key public.pem) for verifiers; the name is fixed by convention. */
+        @WithDefault("twinbuild-attestation-key")
+        String configMapName();
+
+        /** SLSA builder.id and VSA verifier.id of this installation. */
+        @WithDefault("https://twinbuild.dev/operator/v1")
+        String builderId();
+    }
+
     /** What a SystemImage may choose itself; nothing by default (see TenantPolicy). */
     interface Policy {
         /** Images spec.builderImage may name besides builder.image: exact references or prefixes ending in "*". */

@@ -4,6 +4,7 @@ import dev.twinbuild.api.v1alpha1.ArtifactStore;
 import dev.twinbuild.manifest.Manifests;
 import dev.twinbuild.operator.admission.Admission;
 import dev.twinbuild.operator.api.v1alpha1.SystemImage;
+import dev.twinbuild.operator.attest.Attestor;
 import dev.twinbuild.operator.api.v1alpha1.SystemImageStatus;
 import dev.twinbuild.operator.config.OperatorSettings;
 import dev.twinbuild.operator.diagnosis.MismatchDiagnoser;
@@ -80,6 +81,7 @@ public class SystemImageReconciler implements Reconciler<SystemImage> {
     private final TransitionReporter reporter;
     private final GrantIssuer grants;
     private final Admission admission;
+    private Attestor attestor = Attestor.disabled();
 
     @Inject
     public SystemImageReconciler(OperatorSettings settings, BuildMetrics metrics, Clock clock,
@@ -93,6 +95,12 @@ public class SystemImageReconciler implements Reconciler<SystemImage> {
         this.reporter = new TransitionReporter(events, metrics);
         this.grants = grants;
         this.admission = new Admission(settings.queue());
+    }
+
+    /** Signs verdicts (off unless set: the application sets it, tests may). */
+    @Inject
+    public void setAttestor(Attestor attestor) {
+        this.attestor = attestor;
     }
 
     @Override
@@ -132,8 +140,9 @@ public class SystemImageReconciler implements Reconciler<SystemImage> {
         boolean policyLifted = refusal.isEmpty() && previous != null
                 && TenantPolicy.isPolicyReason(Conditions.reason(previous.conditions, Conditions.STALLED));
         if (sameSpec && previous.phase != null && previous.phase.isFinal() && !policyLifted
-                && previous.observedGeneration != null && previous.observedGeneration == generation) {
-            return UpdateControl.noUpdate(); // the verdict on this spec stands
+                && previous.observedGeneration != null && previous.observedGeneration == generation
+                && !attestor.due(si, previous, si.getSpec().store != null ? si.getSpec().store : settings.defaultStore())) {
+            return UpdateControl.noUpdate(); // the verdict on this spec stands (and is signed)
         }
 
         StatusComposer composer = new StatusComposer(previous, generation, now);
@@ -161,6 +170,9 @@ public class SystemImageReconciler implements Reconciler<SystemImage> {
                 outcome.started().forEach(b -> reporter.started(si, b));
                 next = outcome.status();
                 wakeAt = outcome.wakeAt();
+                Instant retry = attestor.attest(si, hash, store, next, si.getSpec().builderImage != null
+                        ? si.getSpec().builderImage : settings.builderImage(), now);
+                wakeAt = wakeAt == null || (retry != null && retry.isBefore(wakeAt)) ? retry : wakeAt;
             } else {
                 next = composer.queued(hash, ticket.position(), queuedMessage(si, ticket));
                 wakeAt = now.plus(QUEUE_REFRESH); // its place moves as others start; events bring it its turn

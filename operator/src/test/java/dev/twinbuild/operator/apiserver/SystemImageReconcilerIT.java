@@ -221,6 +221,39 @@ class SystemImageReconcilerIT {
                 .isEqualTo(2.0);
         Poll.until(WAIT, () -> client.v1().events().inNamespace(ns).list().getItems().stream()
                 .anyMatch(e -> "Reproducible".equals(e.getReason())));
+        assertSignedAttestations(s, true);
+    }
+
+    /** status.attestations: a provenance per build and, when reproducible, a VSA; stored, hashed, signed. */
+    private void assertSignedAttestations(SystemImageStatus s, boolean vsa) throws Exception {
+        var cm = client.configMaps().inNamespace(TestOperators.OPERATOR_NAMESPACE).withName(TestOperators.KEY_NAME).get();
+        var pub = dev.twinbuild.attest.Keys.readPublic(cm.getData().get(dev.twinbuild.operator.attest.SigningKey.CONFIGMAP_KEY));
+        List<String> types = new ArrayList<>(List.of(dev.twinbuild.attest.Statements.PROVENANCE,
+                dev.twinbuild.attest.Statements.PROVENANCE));
+        if (vsa) {
+            types.add(dev.twinbuild.attest.Statements.VSA);
+        }
+        assertThat(s.attestations).extracting(a -> a.predicateType).containsExactlyElementsOf(types);
+        assertThat(s.attestations).extracting(a -> a.build).containsExactly(vsa ? new String[]{"b0", "b1", null}
+                : new String[]{"b0", "b1"});
+        for (var a : s.attestations) {
+            assertThat(a.keyid).isEqualTo(dev.twinbuild.attest.Keys.keyId(pub));
+            assertThat(a.location).startsWith("s3://" + S3ProxyServer.BUCKET + "/" + ns + "/")
+                    .contains("/" + s.specHash + "/attestations/");
+            byte[] envelope;
+            try (var in = s3.access.get(a.location.substring(("s3://" + S3ProxyServer.BUCKET + "/").length()))) {
+                envelope = in.readAllBytes();
+            }
+            assertThat(Sha256.hex(envelope)).isEqualTo(a.sha256);
+            var e = dev.twinbuild.attest.Dsse.Envelope.parse(envelope);
+            // every artifact the statement names verifies against it
+            var build = a.build == null ? s.builds.get(0) : s.builds.stream().filter(b -> b.name.equals(a.build))
+                    .findFirst().orElseThrow();
+            for (var o : build.outputs) {
+                var v = dev.twinbuild.attest.AttestationVerifier.verify(e, pub, o.sha256, a.predicateType);
+                assertThat(v.subject()).isEqualTo(o.file);
+            }
+        }
     }
 
     @Test
@@ -250,6 +283,7 @@ class SystemImageReconcilerIT {
             assertThat(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8))
                     .contains("./etc/content: content").contains("content-of-build-0").contains("content-of-build-1");
         }
+        assertSignedAttestations(s, false);
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.twinbuild.operator.apiserver;
 
+import dev.twinbuild.operator.attest.Attestor;
+import dev.twinbuild.operator.attest.SigningKey;
 import dev.twinbuild.operator.config.OperatorSettings;
 import dev.twinbuild.operator.diagnosis.StoreMismatchDiagnoser;
 import dev.twinbuild.operator.events.EventRecorder;
@@ -9,6 +11,7 @@ import dev.twinbuild.operator.store.GrantIssuer;
 import dev.twinbuild.operator.store.S3ProxyServer;
 import dev.twinbuild.operator.store.StoreArtifactVerifier;
 import dev.twinbuild.operator.store.StoreClients;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -31,11 +34,23 @@ final class TestOperators {
                 S3ProxyServer.credentials());
         Operator operator = new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false)
                 .withConcurrentReconciliationThreads(2));
-        operator.register(new SystemImageReconciler(settings, new BuildMetrics(registry), clock,
-                        new StoreArtifactVerifier(clients), new StoreMismatchDiagnoser(clients, maxDiffBytes),
-                        new EventRecorder(client, clock), new GrantIssuer(clients)),
-                c -> c.settingNamespaces(namespaces));
+        SystemImageReconciler reconciler = new SystemImageReconciler(settings, new BuildMetrics(registry), clock,
+                new StoreArtifactVerifier(clients), new StoreMismatchDiagnoser(clients, maxDiffBytes),
+                new EventRecorder(client, clock), new GrantIssuer(clients));
+        reconciler.setAttestor(attestor(client, clients));
+        operator.register(reconciler, c -> c.settingNamespaces(namespaces));
         operator.start();
         return operator;
     }
+
+    /** As AttestationBeans wires it, with the key in {@link #OPERATOR_NAMESPACE}. */
+    static Attestor attestor(KubernetesClient client, StoreClients clients) {
+        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(OPERATOR_NAMESPACE).endMetadata()
+                .build()).serverSideApply();
+        return new Attestor(() -> SigningKey.ensure(client, OPERATOR_NAMESPACE, KEY_NAME, KEY_NAME), clients,
+                new Attestor.Config(true, OPERATOR_NAMESPACE, KEY_NAME, KEY_NAME, "https://twinbuild.dev/operator/v1"));
+    }
+
+    static final String OPERATOR_NAMESPACE = "twinbuild-system";
+    static final String KEY_NAME = "twinbuild-attestation-key";
 }

@@ -11,8 +11,8 @@ import java.util.List;
 
 /** Everything GitOps tools and dashboards need: they read nothing else. */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
-@JsonPropertyOrder({"observedGeneration", "phase", "queuePosition", "specHash", "digest", "nodes", "conditions", "builds", "artifacts",
-        "mismatch"})
+@JsonPropertyOrder({"observedGeneration", "phase", "queuePosition", "specHash", "digest", "nodes", "conditions", "builds",
+        "artifacts", "attestations", "mismatch"})
 public class SystemImageStatus {
     public Long observedGeneration;
 
@@ -43,6 +43,11 @@ public class SystemImageStatus {
     @JsonPropertyDescription("Verified outputs (their stored sha256 was checked), in spec order.")
     @Size(max = 512)
     public List<Artifact> artifacts = new ArrayList<>();
+
+    @JsonPropertyDescription("Signed attestations of the verdict: SLSA provenance per build, and a verification"
+            + " summary when the builds agreed (DSSE envelopes in the store).")
+    @Size(max = 16)
+    public List<Attestation> attestations = new ArrayList<>();
 
     @JsonPropertyDescription("Set when the builds disagree.")
     public Mismatch mismatch;
