@@ -72,10 +72,14 @@ final class FakeKubelet {
     }
 
     void terminate(String pod, int exitCode, String message) {
+        terminate(pod, BuilderPods.CONTAINER, exitCode, message);
+    }
+
+    void terminate(String pod, String container, int exitCode, String message) {
         String now = Instant.now().toString();
         client.pods().inNamespace(namespace).withName(pod).editStatus(p -> {
             p.getStatus().setPhase(exitCode == 0 ? "Succeeded" : "Failed");
-            p.getStatus().setContainerStatuses(List.of(new ContainerStatusBuilder().withName(BuilderPods.CONTAINER)
+            p.getStatus().setContainerStatuses(List.of(new ContainerStatusBuilder().withName(container)
                     .withImage("builder").withImageID("").withReady(false).withRestartCount(0)
                     .withNewState().withNewTerminated().withExitCode(exitCode)
                     .withReason(exitCode == 0 ? "Completed" : "Error").withMessage(message)

@@ -1,10 +1,10 @@
 package dev.twinbuild.operator.apiserver;
 
 import dev.twinbuild.operator.config.OperatorSettings;
-import dev.twinbuild.operator.diagnosis.StoreMismatchDiagnoser;
 import dev.twinbuild.operator.events.EventRecorder;
 import dev.twinbuild.operator.metrics.BuildMetrics;
 import dev.twinbuild.operator.reconciler.SystemImageReconciler;
+import dev.twinbuild.operator.store.CheckIssuer;
 import dev.twinbuild.operator.store.GrantIssuer;
 import dev.twinbuild.operator.store.S3ProxyServer;
 import dev.twinbuild.operator.store.StoreArtifactVerifier;
@@ -20,7 +20,7 @@ final class TestOperators {
     private TestOperators() {
     }
 
-    /** @param maxDiffBytes how much of each side the mismatch diagnosis may read */
+    /** @param maxDiffBytes the largest side a check pod diffs */
     static Operator start(KubernetesClient client, OperatorSettings settings, MeterRegistry registry,
                           long maxDiffBytes, String namespace) {
         Clock clock = Clock.systemUTC();
@@ -29,7 +29,7 @@ final class TestOperators {
         Operator operator = new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false)
                 .withConcurrentReconciliationThreads(2));
         operator.register(new SystemImageReconciler(settings, new BuildMetrics(registry), clock,
-                        new StoreArtifactVerifier(clients), new StoreMismatchDiagnoser(clients, maxDiffBytes),
+                        new StoreArtifactVerifier(clients), new CheckIssuer(clients, maxDiffBytes),
                         new EventRecorder(client, clock), new GrantIssuer(clients)),
                 c -> c.settingNamespace(namespace));
         operator.start();

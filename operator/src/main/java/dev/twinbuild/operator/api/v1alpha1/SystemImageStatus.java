@@ -12,7 +12,7 @@ import java.util.List;
 /** Everything GitOps tools and dashboards need: they read nothing else. */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 @JsonPropertyOrder({"observedGeneration", "phase", "specHash", "digest", "nodes", "conditions", "builds", "artifacts",
-        "mismatch"})
+        "mismatch", "check"})
 public class SystemImageStatus {
     public Long observedGeneration;
 
@@ -43,4 +43,7 @@ public class SystemImageStatus {
 
     @JsonPropertyDescription("Set when the builds disagree.")
     public Mismatch mismatch;
+
+    @JsonPropertyDescription("The check pod of this spec: read-back of the stored outputs, or the mismatch diagnosis.")
+    public CheckStatus check;
 }
