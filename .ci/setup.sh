@@ -23,6 +23,8 @@ if [[ "$mode" == all ]]; then
   packages+=(qemu-system-x86 ovmf isolinux syslinux-common gettext docker-registry apache2-utils openssl)
   # The Argo CD health check's tests (Lua 5.1) and the dashboard's browser tests.
   packages+=(lua5.1 chromium chromium-driver)
+  # The check pod's diagnosis runs diffoscope (the operator's API-server tests run it in-process).
+  packages+=(diffoscope-minimal)
 fi
 missing=()
 for p in "${packages[@]}"; do

@@ -13,8 +13,8 @@ start=$SECONDS
 
 say "1/3 tools: bash .ci/setup.sh cli"
 bash .ci/setup.sh cli
-say "2/3 building the twinbuild CLI: ./mvnw -q -B -DskipTests -pl builder-image package"
-./mvnw -q -B -ntp -DskipTests -pl builder-image package
+say "2/3 building the twinbuild CLI: ./mvnw -q -B -DskipTests -pl builder-image -am package"
+./mvnw -q -B -ntp -DskipTests -pl builder-image -am package
 say "3/3 builder-image/bin/twinbuild verify $example --out $out"
 rc=0
 builder-image/bin/twinbuild verify "$example" --out "$out" || rc=$?

@@ -6,7 +6,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-./mvnw -B -q -pl builder-image,operator -am package -DskipTests "$@"
+./mvnw -B -q -pl api,builder-image,operator -am package -DskipTests "$@"
 cp operator/target/kubernetes/systemimages.twinbuild.dev-v1.yml crds/
 # The chart carries the same file (e2e/suite/helm-template.sh fails when they differ).
 cp crds/systemimages.twinbuild.dev-v1.yml helm/twinbuild/crds/

@@ -73,7 +73,7 @@ tar --version 2>/dev/null | grep -q 'GNU tar' || die "needs GNU tar"
 for t in gzip sha256sum java javac find sort head awk; do
     command -v "$t" >/dev/null || die "needs $t"
 done
-[ -f "$JAR_SRC" ] || die "no $JAR_SRC: build it with ./mvnw -q -B -o -DskipTests package -pl builder-image"
+[ -f "$JAR_SRC" ] || die "no $JAR_SRC: build it with ./mvnw -q -B -o -DskipTests package -pl builder-image -am"
 
 # --- setup ------------------------------------------------------------------------------------------
 mkdir -p "$BENCH_DIR"

@@ -2,12 +2,14 @@
 # Builds Twinbuild's container images without Docker, deterministically, cached by content:
 #
 #   builder   docker.io/twinbuild/builder:<version>-<key>   JRE + twinbuild CLI + native tools; entrypoint twinbuild
-#   operator  docker.io/twinbuild/operator:<version>-<key>  JRE + the operator uber-jar
+#   operator  docker.io/twinbuild/operator:<version>-<key>  JRE + the operator uber-jar (no filesystem tools)
 #   s3proxy   docker.io/twinbuild/s3proxy:4.1.0-<key>       JRE + s3proxy (the e2e artifact store)
 #
-# All three share one base root filesystem: Debian bookworm's Essential set plus packages.txt,
-# made by mmdebstrap with SOURCE_DATE_EPOCH, cached under $TWINBUILD_CACHE/images keyed by the
-# package list. Each image is that base as one layer plus a layer of its own files, packed by
+# Two base root filesystems: Debian bookworm's Essential set plus packages.txt (the builder: the native
+# tools builds and check pods drive) or plus packages-jre.txt (the operator and s3proxy: a JRE only —
+# the control plane never unpacks an image, so it carries no unsquashfs, debugfs or xorriso). Each is
+# made by mmdebstrap with SOURCE_DATE_EPOCH, cached under $TWINBUILD_CACHE/images keyed by its
+# package list. Each image is its base as one layer plus a layer of its own files, packed by
 # e2e/images/oci-pack.sh (sorted, clamped mtimes) into an OCI + docker-archive tarball, cached keyed
 # by the base, the files and the packer; nodes store and unpack the shared base layer once. <key> in the tag is that content key, so a changed jar gives a
 # new tag and `helm upgrade` rolls the operator.
@@ -53,7 +55,9 @@ BASE_RECIPE=2
 KEEP=()
 sha() { sha256sum "$@" | cut -d' ' -f1; }
 
-packages() { sed -e 's/#.*//' -e 's/[[:space:]]//g' "$IMAGES_DIR/packages.txt" | awk NF | LC_ALL=C sort -u; }
+# The package list of the base being built: packages.txt (builder) or packages-jre.txt (operator, s3proxy).
+BASE_LIST=packages.txt
+packages() { sed -e 's/#.*//' -e 's/[[:space:]]//g' "$IMAGES_DIR/$BASE_LIST" | awk NF | LC_ALL=C sort -u; }
 
 # ---- base root filesystem -------------------------------------------------------------------
 
@@ -168,7 +172,9 @@ make_image() {
   while (($#)) && [[ "$1" != -- ]]; do files+=("$1"); shift; done; shift
   entry=("$@")
   local layer key spec src dest mode
-  layer="$(ensure_base_layer)"
+  # The layer's name is its content key: a cached image needs neither the base nor the layer on disk
+  # (another checkout's build.sh may have pruned them).
+  layer="$CACHE/base-bookworm-$(base_key).layer.tar"
   key="$({ printf 'base=%s\nrepo=%s\nversion=%s\nepoch=%s\n' "$(basename "$layer")" "$repo" "$version" "$EPOCH"
            printf 'opt=%s\n' "${opts[@]+"${opts[@]}"}"; printf 'entry=%s\n' "${entry[@]}"
            for spec in "${files[@]}"; do
@@ -178,9 +184,10 @@ make_image() {
            sha "$IMAGES_DIR/oci-pack.sh"; } | sha256sum | cut -c1-12)"
   IMAGE_REF="docker.io/$repo:$version-$key"
   IMAGE_TAR="$CACHE/$name-$version-$key.tar"
-  KEEP+=("$(ensure_base)" "$layer" "$IMAGE_TAR")
+  KEEP+=("${layer%.layer.tar}.tar" "$layer" "$IMAGE_TAR")
   if [[ ! -s "$IMAGE_TAR" ]]; then
     local work
+    layer="$(ensure_base_layer)"
     work="$(mktemp -d "$CACHE/.$name.XXXXXX")"
     mkdir "$work/top"
     for spec in "${files[@]}"; do
@@ -198,7 +205,7 @@ make_image() {
 }
 
 # Keeps the cache to the current base and images (the previous ones are rebuilt in seconds from
-# the base, which changes only with packages.txt).
+# the bases, which change only with packages.txt / packages-jre.txt).
 prune() {
   local f
   for f in "$CACHE"/base-bookworm-*.tar "$CACHE"/builder-*.tar "$CACHE"/operator-*.tar "$CACHE"/s3proxy-[0-9]*.tar; do
@@ -217,7 +224,8 @@ context() {
   cp -f "$BUILDER_JAR" "$dir/twinbuild.jar"
   cp -f "$OPERATOR_JAR" "$dir/twinbuild-operator.jar"
   cp -f "$S3PROXY_JAR" "$dir/s3proxy.jar"
-  cp -f "$IMAGES_DIR"/twinbuild.sh "$IMAGES_DIR"/operator.sh "$IMAGES_DIR"/s3proxy.sh "$IMAGES_DIR/packages.txt" "$dir/"
+  cp -f "$IMAGES_DIR"/twinbuild.sh "$IMAGES_DIR"/operator.sh "$IMAGES_DIR"/s3proxy.sh "$IMAGES_DIR/packages.txt" \
+    "$IMAGES_DIR/packages-jre.txt" "$dir/"
   printf 'VERSION=%s\nS3PROXY_VERSION=%s\n' "$VERSION" "$S3PROXY_VERSION"
 }
 
@@ -236,7 +244,7 @@ main() {
   : >"$env"
 
   # HOME=/tmp: the pods run as arbitrary uids without a passwd entry and with a read-only root.
-  make_image builder twinbuild/builder "$VERSION" \
+  BASE_LIST=packages.txt make_image builder twinbuild/builder "$VERSION" \
     --env TWINBUILD_SANDBOX=container --env HOME=/tmp --env LANG=C.UTF-8 --workdir /tmp \
     --label org.opencontainers.image.title=twinbuild-builder --label "org.opencontainers.image.version=$VERSION" -- \
     "$BUILDER_JAR:/opt/twinbuild/twinbuild.jar:0644" "$IMAGES_DIR/twinbuild.sh:/usr/local/bin/twinbuild:0755" -- \
@@ -244,7 +252,7 @@ main() {
   ln -f "$IMAGE_TAR" "$OUT/builder.tar" 2>/dev/null || cp -f "$IMAGE_TAR" "$OUT/builder.tar"
   printf 'BUILDER_IMAGE=%s\nBUILDER_TAR=%s\n' "$IMAGE_REF" "$OUT/builder.tar" >>"$env"
 
-  make_image operator twinbuild/operator "$VERSION" \
+  BASE_LIST=packages-jre.txt make_image operator twinbuild/operator "$VERSION" \
     --env HOME=/tmp --env LANG=C.UTF-8 --workdir /tmp --user 65532:65532 \
     --label org.opencontainers.image.title=twinbuild-operator --label "org.opencontainers.image.version=$VERSION" -- \
     "$OPERATOR_JAR:/opt/twinbuild/twinbuild-operator.jar:0644" "$IMAGES_DIR/operator.sh:/usr/local/bin/twinbuild-operator:0755" -- \
@@ -252,7 +260,7 @@ main() {
   ln -f "$IMAGE_TAR" "$OUT/operator.tar" 2>/dev/null || cp -f "$IMAGE_TAR" "$OUT/operator.tar"
   printf 'OPERATOR_IMAGE=%s\nOPERATOR_TAR=%s\n' "$IMAGE_REF" "$OUT/operator.tar" >>"$env"
 
-  make_image s3proxy twinbuild/s3proxy "$S3PROXY_VERSION" \
+  BASE_LIST=packages-jre.txt make_image s3proxy twinbuild/s3proxy "$S3PROXY_VERSION" \
     --env HOME=/tmp --env LANG=C.UTF-8 --workdir /tmp --user 65532:65532 \
     --label org.opencontainers.image.title=twinbuild-s3proxy --label "org.opencontainers.image.version=$S3PROXY_VERSION" -- \
     "$S3PROXY_JAR:/opt/s3proxy/s3proxy.jar:0644" "$IMAGES_DIR/s3proxy.sh:/usr/local/bin/s3proxy:0755" -- \

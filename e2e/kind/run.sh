@@ -46,8 +46,8 @@ eval "$("$E2E/images/build.sh" context "$TARGET/context")"   # sets VERSION, S3P
 tag_of() { cat "$@" | sha256sum | cut -c1-12; }
 ctx="$TARGET/context"
 BUILDER_IMAGE="docker.io/twinbuild/builder:$VERSION-$(tag_of "$KIND_DIR/Dockerfile" "$ctx/packages.txt" "$ctx/twinbuild.jar" "$ctx/twinbuild.sh")"
-OPERATOR_IMAGE="docker.io/twinbuild/operator:$VERSION-$(tag_of "$KIND_DIR/Dockerfile" "$ctx/packages.txt" "$ctx/twinbuild-operator.jar" "$ctx/operator.sh")"
-S3PROXY_IMAGE="docker.io/twinbuild/s3proxy:$S3PROXY_VERSION-$(tag_of "$KIND_DIR/Dockerfile" "$ctx/packages.txt" "$ctx/s3proxy.jar" "$ctx/s3proxy.sh")"
+OPERATOR_IMAGE="docker.io/twinbuild/operator:$VERSION-$(tag_of "$KIND_DIR/Dockerfile" "$ctx/packages-jre.txt" "$ctx/twinbuild-operator.jar" "$ctx/operator.sh")"
+S3PROXY_IMAGE="docker.io/twinbuild/s3proxy:$S3PROXY_VERSION-$(tag_of "$KIND_DIR/Dockerfile" "$ctx/packages-jre.txt" "$ctx/s3proxy.jar" "$ctx/s3proxy.sh")"
 export BUILDER_IMAGE OPERATOR_IMAGE S3PROXY_IMAGE
 
 log "docker build"

@@ -136,8 +136,8 @@ out="$(render --set dashboard.auth=none 2>&1)" && ko "accepts dashboard.auth=non
 # --- watchNamespaces: Roles instead of the cluster-wide role --------------------------------------
 if out="$(render --set 'operator.watchNamespaces={team-a,team-b}')"; then
   k="$(kinds "$out")"
-  # Role, RoleBinding and the builder NetworkPolicy in each.
-  grep -qx 'Role/twinbuild-operator' <<<"$k" && [[ "$(grep -c '^  namespace: team-[ab]$' <<<"$out")" -eq 6 ]] &&
+  # Role, RoleBinding and the builder and check pods' NetworkPolicies in each.
+  grep -qx 'Role/twinbuild-operator' <<<"$k" && [[ "$(grep -c '^  namespace: team-[ab]$' <<<"$out")" -eq 8 ]] &&
     ! grep -qx 'ClusterRole/twinbuild-operator' <<<"$k" && ok "watchNamespaces: a Role per namespace, no cluster-wide role" ||
     ko "watchNamespaces: RBAC" "$k"
   [[ "$(env_value "$out" QUARKUS_OPERATOR_SDK_CONTROLLERS_SYSTEMIMAGE_NAMESPACES)" == team-a,team-b ]] &&
@@ -213,7 +213,8 @@ done
 np="$(render --set 'networkPolicy.namespaces={x,y}' \
   --set-json 'networkPolicy.extraEgress=[{"to":[{"podSelector":{"matchLabels":{"app":"minio"}}}],"ports":[{"port":9000}]}]' \
   --show-only templates/networkpolicy.yaml)"
-[[ "$(grep -c 'kind: NetworkPolicy' <<<"$np")" -eq 2 ]] && grep -q 'app: minio' <<<"$np" &&
+# builder and check pods' policies in x and y
+[[ "$(grep -c 'kind: NetworkPolicy' <<<"$np")" -eq 4 ]] && grep -q 'app: minio' <<<"$np" &&
   ok "networkPolicy: namespaces and extraEgress" || ko "networkPolicy: namespaces/extraEgress" "$np"
 out="$(render)" && ! grep -q 'kind: NetworkPolicy' <<<"$out" && ok "networkPolicy: none without namespaces" ||
   ko "networkPolicy: rendered without namespaces"

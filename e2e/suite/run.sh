@@ -147,6 +147,13 @@ stored_sha256() {
   k -n "$OPNS" exec deploy/s3proxy -- sha256sum "$path" | cut -d' ' -f1
 }
 
+# stored_text LOCATION — the content of a stored (text) object
+stored_text() {
+  local loc="$1"
+  [[ "$loc" == s3://* ]] || return 1
+  k -n "$OPNS" exec deploy/s3proxy -- cat "/data/${loc#s3://}"
+}
+
 # Two builds of one SystemImage ran on two different nodes, as status and the pods agree.
 check_distinct_nodes() {
   local name="$1" builds nodes pod node actual
@@ -411,20 +418,87 @@ test_formats() {
 
 test_unreproducible() {
   kn apply -f "$EXAMPLES/unreproducible.yaml" >/dev/null || fail "kubectl apply failed"
+  kn apply -f "$EXAMPLES/e2e/unreproducible-formats.yaml" >/dev/null || fail "kubectl apply failed"
   local phase paths report
   phase="$(wait_final unreproducible "$(t 300)")" || fail "no verdict"
   [[ "$phase" == Unreproducible ]] || fail "phase is $phase, expected Unreproducible"
   check "kubectl wait --for=condition=Reproducible=false" \
     kn wait --for=condition=Reproducible=false si/unreproducible --timeout=10s
-  paths="$(jp si/unreproducible '{.status.mismatch.differingPaths[*]}')"
-  [[ " $paths " == *etc/build-date* ]] || fail "mismatch.differingPaths does not name etc/build-date: '$paths'"
   [[ "$(condition unreproducible Reproducible message)" == *unreproducible.tar* ]] ||
     fail "the Reproducible condition does not name the differing output: $(condition unreproducible Reproducible message)"
   check_distinct_nodes unreproducible
+  wait_diagnosed unreproducible "$(t 300)"
+  paths="$(jp si/unreproducible '{.status.mismatch.differingPaths[*]}')"
+  [[ " $paths " == *etc/build-date* ]] || fail "mismatch.differingPaths does not name etc/build-date: '$paths'"
   report="$(jp si/unreproducible '{.status.mismatch.reportLocation}')"
   [[ -n "$report" ]] || fail "no mismatch.reportLocation"
   stored_sha256 "$report" >/dev/null || fail "the diff report $report is not in the store"
   log "  differing paths: $paths; report $report"
+  check_diffoscope unreproducible unreproducible.tar
+
+  # squashfs, ext4, ISO: unpacked by the diagnosis pod (unsquashfs, debugfs, xorriso), never by the operator.
+  phase="$(wait_final unreproducible-formats "$(t 300)")" || fail "no verdict for unreproducible-formats"
+  [[ "$phase" == Unreproducible ]] || fail "unreproducible-formats: phase is $phase, expected Unreproducible"
+  wait_diagnosed unreproducible-formats "$(t 300)"
+  paths="$(jp si/unreproducible-formats '{.status.mismatch.differingPaths[*]}')"
+  local f n
+  for f in unreproducible-formats.squashfs unreproducible-formats.ext4 unreproducible-formats.iso; do
+    [[ "$(jp si/unreproducible-formats '{.status.mismatch.outputs[*].file}')" == *"$f"* ]] ||
+      fail "mismatch.outputs does not name $f"
+    check_diffoscope unreproducible-formats "$f"
+  done
+  [[ "$paths" == *etc/build-date* ]] || fail "mismatch.differingPaths does not name etc/build-date: '$paths'"
+  # diffoscope looked inside the squashfs (unsquashfs in the check pod). For ext4 (no guestfs) and ISO
+  # (no isoinfo) diffoscope-minimal compares less: Twinbuild's own differ (debugfs, xorriso) covers them.
+  f=unreproducible-formats.squashfs
+  stored_text "$(jp si/unreproducible-formats "{.status.mismatch.reports.diffoscope-${f//./\\.}\\.txt}")" | grep -q build-date ||
+    fail "diffoscope's report of $f does not show etc/build-date"
+  for f in unreproducible-formats.ext4 unreproducible-formats.iso; do
+    stored_text "$(jp si/unreproducible-formats '{.status.mismatch.reports.diff-report\.txt}')" | grep -q "$f" ||
+      fail "Twinbuild's report does not cover $f"
+  done
+  log "  unreproducible-formats: differing paths: $paths"
+  check_operator_has_no_fs_tools
+}
+
+# wait_diagnosed NAME SECONDS — until the diagnosis of an Unreproducible verdict is done, by a check pod
+# that ran in the SystemImage's namespace (status.check names it), and it succeeded.
+wait_diagnosed() {
+  local name="$1" deadline=$((SECONDS + $2)) phase="" pod purpose
+  while ((SECONDS < deadline)); do
+    phase="$(jp "si/$name" '{.status.check.phase}' 2>/dev/null)"
+    [[ "$phase" == Succeeded || "$phase" == Failed ]] && break
+    sleep 2
+  done
+  [[ "$phase" == Succeeded ]] || fail "$name: diagnosis not done within $2s: check phase '${phase:-none}', message '$(jp "si/$name" '{.status.check.message}')'"
+  purpose="$(jp "si/$name" '{.status.check.purpose}')"
+  [[ "$purpose" == Diagnosis ]] || fail "$name: status.check.purpose is '$purpose', expected Diagnosis"
+  pod="$(jp "si/$name" '{.status.check.pod}')"
+  [[ "$(kn get pod "$pod" -o jsonpath='{.metadata.labels.twinbuild\.dev/check} {.status.phase}')" == "diagnosis Succeeded" ]] ||
+    fail "$name: diagnosis pod $pod did not run to success: $(kn get pod "$pod" -o jsonpath='{.status.phase}' 2>&1)"
+  log "  $name: diagnosed by pod $pod (status.check.verified=$(jp "si/$name" '{.status.check.verified}'))"
+}
+
+# check_diffoscope NAME OUTPUT — diffoscope's text and HTML reports of OUTPUT are in the store, linked from the status.
+check_diffoscope() {
+  local name="$1" out="$2" kind loc
+  for kind in txt html; do
+    loc="$(jp "si/$name" "{.status.mismatch.reports.diffoscope-${out//./\\.}\\.$kind}")"
+    [[ "$loc" == s3://* ]] || fail "$name: no diffoscope $kind report of $out in status.mismatch.reports: $(jp "si/$name" '{.status.mismatch.reports}')"
+    stored_sha256 "$loc" >/dev/null || fail "$name: diffoscope report $loc is not in the store"
+  done
+  log "  $name: diffoscope reports of $out stored ($loc)"
+}
+
+# The operator image is a JRE only: it has no tool that could unpack an image.
+check_operator_has_no_fs_tools() {
+  local op found
+  op="$(k -n "$OPNS" get pods -l "$OPERATOR_SELECTOR" -o jsonpath='{.items[0].metadata.name}')"
+  [[ -n "$op" ]] || fail "no operator pod"
+  found="$(k -n "$OPNS" exec "$op" -- sh -c 'for t in unsquashfs debugfs xorriso mksquashfs diffoscope cpio; do command -v "$t"; done; true')" ||
+    fail "kubectl exec into $op failed"
+  [[ -z "$found" ]] || fail "the operator image has filesystem tools: $found"
+  log "  operator pod $op: no unsquashfs, debugfs, xorriso, mksquashfs, diffoscope, cpio"
 }
 
 test_invalid() {

@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
 @Command(name = "twinbuild", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Builds system images reproducibly and proves it by building twice.",
         subcommands = {BuildCommand.class, VerifyCommand.class, LockCommand.class, DiffCommand.class,
-                PodBuildCommand.class, PodUploadCommand.class, AttestCommand.class})
+                PodBuildCommand.class, PodUploadCommand.class, PodCheckCommand.class, AttestCommand.class})
 public class Main {
     public static final int OK = 0;
     public static final int DIFFERS = 1;

@@ -37,7 +37,7 @@ import java.util.List;
 
 /** pinned inputs → rootfs → steps → normalisation → outputs → SHA-256 → build record. */
 public final class Pipeline {
-    public static final String RECORD_FILE = "build-record.json";
+    public static final String RECORD_FILE = dev.twinbuild.store.Stores.RECORD_FILE;
 
     private final ArchiveLimits limits;
 

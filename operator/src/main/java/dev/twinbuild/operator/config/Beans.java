@@ -1,9 +1,8 @@
 package dev.twinbuild.operator.config;
 
-import dev.twinbuild.operator.diagnosis.MismatchDiagnoser;
-import dev.twinbuild.operator.diagnosis.StoreMismatchDiagnoser;
 import dev.twinbuild.operator.events.EventRecorder;
 import dev.twinbuild.operator.store.ArtifactVerifier;
+import dev.twinbuild.operator.store.CheckIssuer;
 import dev.twinbuild.operator.store.GrantIssuer;
 import dev.twinbuild.operator.store.S3Settings;
 import dev.twinbuild.operator.store.StoreArtifactVerifier;
@@ -46,8 +45,8 @@ public class Beans {
 
     @Produces
     @Singleton
-    MismatchDiagnoser mismatchDiagnoser(StoreClients clients, TwinbuildConfig config) {
-        return new StoreMismatchDiagnoser(clients, config.diagnosis().maxBytes());
+    CheckIssuer checkIssuer(StoreClients clients, TwinbuildConfig config) {
+        return new CheckIssuer(clients, config.diagnosis().maxBytes());
     }
 
     @Produces

@@ -89,7 +89,7 @@ public interface TwinbuildConfig {
     }
 
     interface Diagnosis {
-        /** Outputs larger than this are not fetched for the mismatch report (their digests still decide). */
+        /** Outputs larger than this are read back by the check pod but not diffed (their digests still decide). */
         @WithDefault("2147483648")
         long maxBytes();
     }

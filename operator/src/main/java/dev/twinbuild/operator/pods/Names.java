@@ -15,6 +15,8 @@ public final class Names {
     public static final String LABEL_MANAGED_BY = "app.kubernetes.io/managed-by";
     public static final String LABEL_COMPONENT = "app.kubernetes.io/component";
     public static final String MANAGED_BY = "twinbuild-operator";
+    /** On check pods: readback or diagnosis. */
+    public static final String LABEL_CHECK = "twinbuild.dev/check";
     public static final String ANNOTATION_ATTEMPT = "twinbuild.dev/attempt";
     private static final int DNS_LABEL = 63;
 
@@ -36,6 +38,11 @@ public final class Names {
 
     public static String pod(String imageName, String specHash, int index) {
         return base(imageName, specHash) + "-b" + index;
+    }
+
+    /** The generation's check pod (read-back and diagnosis): "-chk" fits where "-b99" does. */
+    public static String checkPod(String imageName, String specHash) {
+        return base(imageName, specHash) + "-chk";
     }
 
     public static String configMap(String imageName, String specHash) {

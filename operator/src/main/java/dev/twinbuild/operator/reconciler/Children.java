@@ -1,5 +1,6 @@
 package dev.twinbuild.operator.reconciler;
 
+import dev.twinbuild.check.CheckRequest;
 import dev.twinbuild.operator.api.v1alpha1.SystemImage;
 import dev.twinbuild.operator.pods.ManifestConfigMap;
 import dev.twinbuild.operator.pods.Names;
@@ -51,6 +52,32 @@ final class Children {
     /** Creates the pod's grant Secret; one left from an earlier attempt of the same name is replaced. */
     void createGrants(Pod pod, UploadGrants grants) {
         Secret secret = GrantIssuer.secret(pod, grants, Names.generationLabels(si.getMetadata().getName(), specHash));
+        try {
+            client.secrets().inNamespace(namespace).resource(secret).create();
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 409) {
+                throw e;
+            }
+            client.secrets().inNamespace(namespace).withName(secret.getMetadata().getName()).delete();
+            client.secrets().inNamespace(namespace).resource(secret).create();
+        }
+    }
+
+    /** The check pod's request (its presigned grants), in a Secret the pod owns. */
+    void createCheckRequest(Pod pod, CheckRequest request) {
+        Secret secret = new io.fabric8.kubernetes.api.model.SecretBuilder()
+                .withNewMetadata()
+                .withName(GrantIssuer.secretName(pod.getMetadata().getName()))
+                .withNamespace(namespace)
+                .withLabels(Names.generationLabels(si.getMetadata().getName(), specHash))
+                .withOwnerReferences(List.of(new io.fabric8.kubernetes.api.model.OwnerReferenceBuilder()
+                        .withApiVersion("v1").withKind("Pod").withName(pod.getMetadata().getName())
+                        .withUid(pod.getMetadata().getUid()).withController(true).withBlockOwnerDeletion(false).build()))
+                .endMetadata()
+                .withType("Opaque")
+                .withImmutable(true)
+                .withStringData(java.util.Map.of(CheckRequest.FILE, request.toJson()))
+                .build();
         try {
             client.secrets().inNamespace(namespace).resource(secret).create();
         } catch (KubernetesClientException e) {

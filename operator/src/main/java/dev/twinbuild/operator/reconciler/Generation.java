@@ -2,7 +2,9 @@ package dev.twinbuild.operator.reconciler;
 
 import dev.twinbuild.api.v1alpha1.ArtifactStore;
 import dev.twinbuild.api.v1alpha1.Verification;
-import dev.twinbuild.operator.api.v1alpha1.Artifact;
+import dev.twinbuild.check.CheckRequest;
+import dev.twinbuild.operator.api.v1alpha1.CheckStatus;
+import dev.twinbuild.operator.api.v1alpha1.Mismatch;
 import dev.twinbuild.operator.api.v1alpha1.BuildFailure;
 import dev.twinbuild.operator.api.v1alpha1.BuildPhase;
 import dev.twinbuild.operator.api.v1alpha1.BuildStatus;
@@ -10,14 +12,15 @@ import dev.twinbuild.operator.api.v1alpha1.SystemImage;
 import dev.twinbuild.operator.api.v1alpha1.SystemImageStatus;
 import dev.twinbuild.operator.config.OperatorSettings;
 import dev.twinbuild.operator.pods.BuilderPods;
+import dev.twinbuild.operator.pods.CheckPods;
 import dev.twinbuild.operator.pods.Names;
 import dev.twinbuild.operator.pods.PodView;
 import dev.twinbuild.operator.pods.RegistryAuthMounts;
 import dev.twinbuild.operator.status.StatusComposer;
 import dev.twinbuild.operator.status.Verdict;
-import dev.twinbuild.operator.diagnosis.MismatchDiagnoser;
 import dev.twinbuild.operator.store.ArtifactVerifier;
 import dev.twinbuild.operator.store.BuildLayout;
+import dev.twinbuild.operator.store.CheckIssuer;
 import dev.twinbuild.operator.store.GrantIssuer;
 import dev.twinbuild.store.UploadGrants;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -35,6 +38,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -55,12 +59,12 @@ final class Generation {
     private final Instant now;
     private final Children children;
     private final ArtifactVerifier verifier;
-    private final MismatchDiagnoser diagnoser;
+    private final CheckIssuer checks;
     private final GrantIssuer grants;
     private final Verification verification;
 
     Generation(SystemImage si, String hash, ArtifactStore store, OperatorSettings settings, Instant now,
-               Children children, ArtifactVerifier verifier, MismatchDiagnoser diagnoser, GrantIssuer grants) {
+               Children children, ArtifactVerifier verifier, CheckIssuer checks, GrantIssuer grants) {
         this.si = si;
         this.hash = hash;
         this.store = store;
@@ -68,13 +72,14 @@ final class Generation {
         this.now = now;
         this.children = children;
         this.verifier = verifier;
-        this.diagnoser = diagnoser;
+        this.checks = checks;
         this.grants = grants;
         this.verification = si.getSpec().verificationOrDefault();
     }
 
+    /** @param previousCheck the check recorded for this spec, if any */
     Outcome advance(List<BuildStatus> previous, Collection<Pod> pods, StatusComposer composer,
-                    List<Artifact> verifiedBefore) {
+                    CheckStatus previousCheck) {
         List<VariationSet> plan = VariationPlan.plan(verification.variationsOrDefault(), verification.buildsOrDefault());
         Map<String, Pod> byName = pods.stream()
                 .filter(p -> hash.equals(p.getMetadata().getLabels().get(Names.LABEL_SPEC_HASH)))
@@ -125,7 +130,7 @@ final class Generation {
                     failed.name + ": " + failed.failure.message), null, started);
         }
         if (builds.stream().allMatch(b -> b.phaseOrPending() == BuildPhase.Succeeded)) {
-            return decide(builds, composer, verifiedBefore, started);
+            return decide(builds, composer, previousCheck, started, byName);
         }
         PodFailures.Stall stall = steps.stream().map(BuildTracker.Step::stall).filter(Objects::nonNull).findFirst()
                 .orElse(null);
@@ -133,33 +138,83 @@ final class Generation {
                 stall == null ? null : stall.message()), wakeAt, started);
     }
 
-    /** All builds done: compare, and record artifacts only once their stored digests are checked. */
-    private Outcome decide(List<BuildStatus> builds, StatusComposer composer, List<Artifact> verifiedBefore,
-                           List<BuildStatus> started) {
+    /**
+     * All builds done: compare. Equal digests count once a check pod has read every stored copy back (when
+     * verifyStoredArtifacts is on); differing ones are written as Unreproducible at once, and a check pod
+     * diagnoses them afterwards (differing paths, Twinbuild's and diffoscope's reports).
+     */
+    private Outcome decide(List<BuildStatus> builds, StatusComposer composer, CheckStatus previousCheck,
+                           List<BuildStatus> started, Map<String, Pod> pods) {
         Verdict verdict = Verdict.of(builds);
-        if (settings.verifyStoredArtifacts()) {
+        boolean s3 = store.s3 != null;
+        if (s3 && previousCheck == null) {
             try {
-                // Every build's copy, at the keys the operator computed: not only the first of equal digests.
+                // Completes multipart uploads and checks the keys; no bytes are read here.
                 for (BuildStatus b : builds) {
-                    boolean known = verifiedBefore != null && b.outputs.stream().allMatch(o -> verifiedBefore.stream()
-                            .anyMatch(v -> Objects.equals(v.location, o.location) && Objects.equals(v.sha256, o.sha256)));
-                    if (!known) {
-                        verifier.verify(si.getMetadata().getNamespace(), b, layout(b.index));
-                    }
+                    verifier.verify(si.getMetadata().getNamespace(), b, layout(b.index));
                 }
             } catch (StoreException e) {
                 if (e.isTransient()) {
                     return new Outcome(composer.inProgress(hash, builds, STORE_UNREACHABLE,
-                            "cannot check the stored artifacts: " + e.getMessage()),
+                            "cannot finish the stored artifacts: " + e.getMessage()),
                             now.plus(settings.backoffAfter(2)), started);
                 }
                 return new Outcome(composer.failed(hash, builds, e.reason(), e.getMessage()), null, started);
             }
         }
         if (!verdict.reproducible()) {
-            diagnoser.diagnose(si.getMetadata().getNamespace(), store, verdict.mismatch(), verdict.artifacts());
+            SystemImageStatus s = composer.verdict(hash, builds, verdict);
+            if (!s3) {
+                return new Outcome(s, null, started);
+            }
+            if (previousCheck == null || !CheckStatus.DIAGNOSIS.equals(previousCheck.purpose)) {
+                // The verdict is written first; the diagnosis pod starts on the next pass.
+                s.check = new CheckStatus(CheckStatus.DIAGNOSIS, Names.checkPod(si.getMetadata().getName(), hash));
+                return new Outcome(s, now, started);
+            }
+            CheckRun.Result r = runCheck(previousCheck, pods, builds, verdict.mismatch());
+            s.check = r.status();
+            if (r.summary() != null && r.summary().succeeded()) {
+                Diagnosis.apply(s.mismatch, r.summary());
+            }
+            return new Outcome(s, r.wakeAt(), started);
         }
-        return new Outcome(composer.verdict(hash, builds, verdict), null, started);
+        if (!s3 || !settings.verifyStoredArtifacts()) {
+            return new Outcome(composer.verdict(hash, builds, verdict), null, started);
+        }
+        CheckStatus check = previousCheck != null && CheckStatus.READ_BACK.equals(previousCheck.purpose) ? previousCheck
+                : new CheckStatus(CheckStatus.READ_BACK, Names.checkPod(si.getMetadata().getName(), hash));
+        CheckRun.Result r = runCheck(check, pods, builds, null);
+        SystemImageStatus s;
+        if (!r.status().isFinal()) {
+            s = composer.inProgress(hash, builds, null, null);
+        } else if (r.status().phase == BuildPhase.Succeeded) {
+            s = composer.verdict(hash, builds, verdict);
+        } else {
+            String reason = r.summary() != null ? r.summary().failure().reason() : Diagnosis.READ_BACK_FAILED;
+            String message = r.summary() != null ? r.summary().failure().message() : r.status().message;
+            s = composer.failed(hash, builds, reason, message);
+        }
+        s.check = r.status();
+        return new Outcome(s, r.wakeAt(), started);
+    }
+
+    private CheckRun.Result runCheck(CheckStatus check, Map<String, Pod> pods, List<BuildStatus> builds,
+                                     Mismatch mismatch) {
+        Map<Integer, BuildLayout> layouts = new TreeMap<>();
+        builds.forEach(b -> layouts.put(b.index, layout(b.index)));
+        Duration ttl = Duration.ofSeconds(verification.timeoutOrDefault()).plus(GRANT_MARGIN);
+        return new CheckRun(settings, children, now).advance(check, pods.get(check.pod), new CheckRun.Creator() {
+            @Override
+            public Pod createPod(int attempt) {
+                return children.createPod(CheckPods.desired(si, hash, check.purpose, settings, attempt));
+            }
+
+            @Override
+            public CheckRequest request() {
+                return checks.issue(si.getMetadata().getNamespace(), builds, layouts, mismatch, ttl, now);
+            }
+        });
     }
 
     private BuildLayout layout(int index) {

@@ -19,5 +19,8 @@ final class StatusRedaction {
                 b.failure.message = Redaction.redact(b.failure.message);
             }
         }
+        if (status.check != null && status.check.message != null) {
+            status.check.message = Redaction.redact(status.check.message);
+        }
     }
 }

@@ -7,7 +7,6 @@ import dev.twinbuild.operator.api.v1alpha1.SystemImage;
 import dev.twinbuild.operator.attest.Attestor;
 import dev.twinbuild.operator.api.v1alpha1.SystemImageStatus;
 import dev.twinbuild.operator.config.OperatorSettings;
-import dev.twinbuild.operator.diagnosis.MismatchDiagnoser;
 import dev.twinbuild.operator.events.EventRecorder;
 import dev.twinbuild.operator.metrics.BuildMetrics;
 import dev.twinbuild.operator.pods.ManifestConfigMap;
@@ -16,6 +15,7 @@ import dev.twinbuild.operator.policy.TenantPolicy;
 import dev.twinbuild.operator.status.Conditions;
 import dev.twinbuild.operator.status.StatusComposer;
 import dev.twinbuild.operator.store.ArtifactVerifier;
+import dev.twinbuild.operator.store.CheckIssuer;
 import dev.twinbuild.operator.store.GrantIssuer;
 import dev.twinbuild.pipeline.InputException;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -77,7 +77,7 @@ public class SystemImageReconciler implements Reconciler<SystemImage> {
     private final BuildMetrics metrics;
     private final Clock clock;
     private final ArtifactVerifier verifier;
-    private final MismatchDiagnoser diagnoser;
+    private final CheckIssuer checks;
     private final TransitionReporter reporter;
     private final GrantIssuer grants;
     private final Admission admission;
@@ -85,13 +85,13 @@ public class SystemImageReconciler implements Reconciler<SystemImage> {
 
     @Inject
     public SystemImageReconciler(OperatorSettings settings, BuildMetrics metrics, Clock clock,
-                                 ArtifactVerifier verifier, MismatchDiagnoser diagnoser, EventRecorder events,
+                                 ArtifactVerifier verifier, CheckIssuer checks, EventRecorder events,
                                  GrantIssuer grants) {
         this.settings = settings;
         this.metrics = metrics;
         this.clock = clock;
         this.verifier = verifier;
-        this.diagnoser = diagnoser;
+        this.checks = checks;
         this.reporter = new TransitionReporter(events, metrics);
         this.grants = grants;
         this.admission = new Admission(settings.queue());
@@ -139,7 +139,9 @@ public class SystemImageReconciler implements Reconciler<SystemImage> {
         // A refusal by the admin's policy is re-examined after each operator start (the policy may have changed).
         boolean policyLifted = refusal.isEmpty() && previous != null
                 && TenantPolicy.isPolicyReason(Conditions.reason(previous.conditions, Conditions.STALLED));
+        // A verdict stands once its check (the diagnosis of an Unreproducible one) is done too.
         if (sameSpec && previous.phase != null && previous.phase.isFinal() && !policyLifted
+                && (previous.check == null || previous.check.isFinal())
                 && previous.observedGeneration != null && previous.observedGeneration == generation
                 && !attestor.due(si, previous, si.getSpec().store != null ? si.getSpec().store : settings.defaultStore())) {
             return UpdateControl.noUpdate(); // the verdict on this spec stands (and is signed)
@@ -164,9 +166,9 @@ public class SystemImageReconciler implements Reconciler<SystemImage> {
             Admission.Ticket ticket = admission.admit(si, started(sameSpec ? previous : null, pods, hash));
             if (ticket.admitted()) {
                 Generation.Outcome outcome = new Generation(si, hash, store, settings, now, children, verifier,
-                        diagnoser, grants)
+                        checks, grants)
                         .advance(sameSpec ? previous.builds : List.of(), pods, composer,
-                                sameSpec ? previous.artifacts : List.of());
+                                sameSpec ? previous.check : null);
                 outcome.started().forEach(b -> reporter.started(si, b));
                 next = outcome.status();
                 wakeAt = outcome.wakeAt();

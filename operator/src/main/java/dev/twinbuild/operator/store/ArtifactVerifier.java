@@ -3,7 +3,7 @@ package dev.twinbuild.operator.store;
 import dev.twinbuild.operator.api.v1alpha1.BuildStatus;
 import dev.twinbuild.store.StoreException;
 
-/** Checks a finished build's copy in the store: every output, at the key the operator chose for it. */
+/** Finishes a build's uploads and checks that every output is where the operator put it (no read-back: a check pod does that). */
 public interface ArtifactVerifier {
 
     /** @throws StoreException with the reason (unreachable, missing, digest mismatch, rejected) */

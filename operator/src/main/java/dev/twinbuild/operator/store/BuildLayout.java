@@ -3,7 +3,6 @@ package dev.twinbuild.operator.store;
 import dev.twinbuild.api.v1alpha1.ArtifactStore;
 import dev.twinbuild.api.v1alpha1.Output;
 import dev.twinbuild.operator.api.v1alpha1.SystemImage;
-import dev.twinbuild.pipeline.Pipeline;
 import dev.twinbuild.store.Stores;
 
 import java.util.LinkedHashMap;
@@ -26,7 +25,7 @@ public record BuildLayout(ArtifactStore store, String prefix, Map<String, String
                 outputs.put(file, Stores.key(prefix, file));
             }
         }
-        return new BuildLayout(store, prefix, outputs, Stores.key(prefix, Pipeline.RECORD_FILE));
+        return new BuildLayout(store, prefix, outputs, Stores.key(prefix, Stores.RECORD_FILE));
     }
 
     public String location(String key) {

@@ -57,7 +57,7 @@ public final class GrantIssuer {
             files.put(o.getKey(), new UploadGrants.Grant(key, layout.location(key), s3.presignPut(key, ttl), mp));
         }
         String rec = layout.recordKey();
-        files.put(dev.twinbuild.pipeline.Pipeline.RECORD_FILE,
+        files.put(dev.twinbuild.store.Stores.RECORD_FILE,
                 new UploadGrants.Grant(rec, layout.location(rec), s3.presignPut(rec, ttl), null));
         return new UploadGrants(s3.bucket(), now.plus(ttl).toString(), files);
     }

@@ -87,6 +87,12 @@ public final class S3Access implements AutoCloseable {
                 .putObjectRequest(r -> r.bucket(bucket).key(key))).url().toString();
     }
 
+    /** A URL that lets its holder GET one object until it expires (check pods read outputs back with it). */
+    public String presignGet(String key, Duration ttl) {
+        return presigner.presignGetObject(p -> p.signatureDuration(ttl)
+                .getObjectRequest(r -> r.bucket(bucket).key(key))).url().toString();
+    }
+
     public String createMultipartUpload(String key) {
         return call("start a multipart upload of " + location(key),
                 () -> s3.createMultipartUpload(r -> r.bucket(bucket).key(key)).uploadId());

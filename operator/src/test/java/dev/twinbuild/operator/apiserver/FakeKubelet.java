@@ -79,14 +79,27 @@ final class FakeKubelet {
      * the build container failed with that message, and the upload container never started.
      */
     void terminate(String pod, int exitCode, String message) {
+        terminate(pod, BuilderPods.CONTAINER, exitCode, message);
+    }
+
+    void terminate(String pod, String container, int exitCode, String message) {
         String now = Instant.now().toString();
         client.pods().inNamespace(namespace).withName(pod).editStatus(p -> {
             p.getStatus().setPhase(exitCode == 0 ? "Succeeded" : "Failed");
-            String started = p.getStatus().getStartTime();
-            p.getStatus().setInitContainerStatuses(List.of(terminated(BuilderPods.CONTAINER, exitCode,
-                    exitCode == 0 ? "{\"outputs\":[]}" : message, started, now)));
-            p.getStatus().setContainerStatuses(List.of(exitCode == 0
-                    ? terminated(BuilderPods.UPLOAD_CONTAINER, 0, message, now, now) : initializing()));
+            if (BuilderPods.CONTAINER.equals(container)) { // a builder pod: init container build, then upload
+                String started = p.getStatus().getStartTime();
+                p.getStatus().setInitContainerStatuses(List.of(terminated(BuilderPods.CONTAINER, exitCode,
+                        exitCode == 0 ? "{\"outputs\":[]}" : message, started, now)));
+                p.getStatus().setContainerStatuses(List.of(exitCode == 0
+                        ? terminated(BuilderPods.UPLOAD_CONTAINER, 0, message, now, now) : initializing()));
+            } else { // a check pod: one container
+                p.getStatus().setContainerStatuses(List.of(new ContainerStatusBuilder().withName(container)
+                        .withImage("builder").withImageID("").withReady(false).withRestartCount(0)
+                        .withNewState().withNewTerminated().withExitCode(exitCode)
+                        .withReason(exitCode == 0 ? "Completed" : "Error").withMessage(message)
+                        .withStartedAt(p.getStatus().getStartTime()).withFinishedAt(now).endTerminated().endState()
+                        .build()));
+            }
             return p;
         });
     }

@@ -1,6 +1,12 @@
 package dev.twinbuild.operator.apiserver;
 
+import dev.twinbuild.check.CheckRequest;
+import dev.twinbuild.check.CheckSummary;
+import dev.twinbuild.check.Diffoscope;
+import dev.twinbuild.check.StoreCheck;
 import dev.twinbuild.operator.Fixtures;
+import dev.twinbuild.operator.api.v1alpha1.CheckStatus;
+import dev.twinbuild.operator.pods.CheckPods;
 import dev.twinbuild.operator.api.v1alpha1.BuildPhase;
 import dev.twinbuild.operator.api.v1alpha1.Phase;
 import dev.twinbuild.operator.api.v1alpha1.SystemImage;
@@ -102,8 +108,10 @@ class SystemImageReconcilerIT {
         return client.resource(si).create();
     }
 
+    /** The builder pods of an image (its check pod has the same image label). */
     private List<Pod> pods(String image) {
-        return client.pods().inNamespace(ns).withLabel(Names.LABEL_IMAGE, image).list().getItems().stream()
+        return client.pods().inNamespace(ns).withLabel(Names.LABEL_IMAGE, image)
+                .withLabel(Names.LABEL_COMPONENT, "builder").list().getItems().stream()
                 .sorted((a, b) -> a.getMetadata().getName().compareTo(b.getMetadata().getName())).toList();
     }
 
@@ -172,6 +180,42 @@ class SystemImageReconcilerIT {
         return bytes.toByteArray();
     }
 
+    private List<Pod> checkPods(String image) {
+        return client.pods().inNamespace(ns).withLabel(Names.LABEL_IMAGE, image)
+                .withLabel(Names.LABEL_COMPONENT, "check").list().getItems();
+    }
+
+    /**
+     * Plays the check pod: runs the real pod-check work (read-back, Twinbuild's differ, diffoscope) with the
+     * request the operator put into the pod's Secret — presigned grants only — and ends the pod with its summary.
+     */
+    private CheckSummary playCheck(String image) throws Exception {
+        Poll.until(WAIT, () -> checkPods(image).size() == 1);
+        Pod pod = checkPods(image).get(0);
+        String name = GrantIssuer.secretName(pod.getMetadata().getName());
+        Poll.until(WAIT, () -> client.secrets().inNamespace(ns).withName(name).get() != null);
+        Secret secret = client.secrets().inNamespace(ns).withName(name).get();
+        assertThat(secret.getMetadata().getOwnerReferences()).singleElement()
+                .satisfies(o -> assertThat(o.getUid()).isEqualTo(pod.getMetadata().getUid()));
+        Path file = Files.createTempFile("check", ".json");
+        Files.write(file, Base64.getDecoder().decode(secret.getData().get(CheckRequest.FILE)));
+        CheckRequest request = CheckRequest.read(file);
+        Path scratch = Files.createTempDirectory("check-scratch");
+        CheckSummary summary = new StoreCheck(new Diffoscope(Path.of(Diffoscope.COMMAND), 120))
+                .run(request, scratch, new GrantUploader(request.reports()));
+        kubelet.schedule(pod.getMetadata().getName(), List.of("node-a", "node-b", "node-c"));
+        kubelet.terminate(pod.getMetadata().getName(), CheckPods.CONTAINER, summary.succeeded() ? 0 : 3,
+                summary.toTerminationMessage());
+        return summary;
+    }
+
+    private String stored(String location) throws Exception {
+        String key = location.substring(("s3://" + S3ProxyServer.BUCKET + "/").length());
+        try (var in = s3.access.get(key)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
     private List<Pod> awaitPods(String image, int n) {
         Poll.until(WAIT, () -> pods(image).size() == n);
         return pods(image);
@@ -198,9 +242,16 @@ class SystemImageReconcilerIT {
         String last = upload(pods.get(1), "same");
         long t0 = System.nanoTime();
         kubelet.terminate(pods.get(1).getMetadata().getName(), 0, last);
+        // No verdict before the stored copies are read back — by a pod, not by the operator.
+        Poll.until(WAIT, () -> status("live").check != null && status("live").check.podUid != null);
+        assertThat(status("live").phase).isEqualTo(Phase.Building);
+        assertThat(status("live").check.purpose).isEqualTo(CheckStatus.READ_BACK);
+        assertThat(playCheck("live").verified()).isEqualTo(4);
         SystemImageStatus s = awaitPhase("live", Phase.Reproducible);
         long millis = (System.nanoTime() - t0) / 1_000_000;
-        FIGURES.add("last build completion -> Reproducible verdict in status: " + millis + " ms");
+        FIGURES.add("last build completion -> Reproducible verdict in status (incl. the read-back pod): " + millis + " ms");
+        assertThat(s.check.phase).isEqualTo(BuildPhase.Succeeded);
+        assertThat(s.check.verified).isEqualTo(4);
 
         assertThat(s.observedGeneration).isEqualTo(1L);
         assertThat(condition(s, "Ready").getStatus()).isEqualTo("True");
@@ -266,7 +317,11 @@ class SystemImageReconcilerIT {
             kubelet.run(pod);
             kubelet.terminate(pod, 0, upload(pods.get(i), "content-of-build-" + i));
         }
+        // The verdict comes first: Unreproducible, with the differing outputs, before any diagnosis ran.
         SystemImageStatus s = awaitPhase("drift", Phase.Unreproducible);
+        assertThat(s.mismatch.differingPaths).isEmpty();
+        assertThat(s.check.purpose).isEqualTo(CheckStatus.DIAGNOSIS);
+        assertThat(s.check.isFinal()).isFalse();
 
         assertThat(condition(s, "Reproducible").getStatus()).isEqualTo("False");
         assertThat(condition(s, "Reproducible").getMessage()).contains("drift.tar", "b0", "b1");
@@ -275,15 +330,63 @@ class SystemImageReconcilerIT {
         assertThat(s.mismatch.outputs).extracting(o -> o.file).containsExactly("drift.tar", "drift.tar.gz");
         assertThat(s.mismatch.outputs.get(0).sha256).containsOnlyKeys("b0", "b1");
         assertThat(s.artifacts).as("both sides kept").hasSize(4);
+
+        CheckSummary summary = playCheck("drift");
+        assertThat(summary.succeeded()).as("%s", summary).isTrue();
+        Poll.until(WAIT, () -> status("drift").check.isFinal());
+        s = status("drift");
+        assertThat(s.phase).isEqualTo(Phase.Unreproducible);
+        assertThat(s.check.phase).isEqualTo(BuildPhase.Succeeded);
+        assertThat(s.check.verified).isEqualTo(4);
         assertThat(s.mismatch.differingPaths).as("diffed entry by entry").containsExactly("./etc/content");
         assertThat(s.mismatch.reportLocation).startsWith("s3://" + S3ProxyServer.BUCKET + "/" + ns + "/drift/")
                 .endsWith("/report/diff-report.txt");
-        String key = s.mismatch.reportLocation.substring(("s3://" + S3ProxyServer.BUCKET + "/").length());
-        try (var in = s3.access.get(key)) {
-            assertThat(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8))
-                    .contains("./etc/content: content").contains("content-of-build-0").contains("content-of-build-1");
-        }
+        assertThat(stored(s.mismatch.reportLocation))
+                .contains("./etc/content: content").contains("content-of-build-0").contains("content-of-build-1");
+        assertThat(s.mismatch.reports).containsKeys("diff-report.json", "diff-report.txt",
+                "diffoscope-drift.tar.txt", "diffoscope-drift.tar.html", "diffoscope-drift.tar.gz.txt",
+                "diffoscope-drift.tar.gz.html");
+        assertThat(stored(s.mismatch.reports.get("diffoscope-drift.tar.txt")))
+                .contains("etc/content").contains("content-of-build-0").contains("content-of-build-1");
+        assertThat(stored(s.mismatch.reports.get("diffoscope-drift.tar.html"))).contains("<html");
         assertSignedAttestations(s, false);
+    }
+
+    @Test
+    void aFinishedDiagnosisIsNotRepeatedAfterARestart() throws Exception {
+        create("again", 2);
+        List<Pod> pods = awaitPods("again", 2);
+        for (int i = 0; i < 2; i++) {
+            String pod = pods.get(i).getMetadata().getName();
+            kubelet.schedule(pod, List.of("node-a", "node-b"));
+            kubelet.run(pod);
+            kubelet.terminate(pod, 0, upload(pods.get(i), "build-" + i));
+        }
+        Poll.until(WAIT, () -> checkPods("again").size() == 1);
+        String uid = checkPods("again").get(0).getMetadata().getUid();
+        Poll.until(WAIT, () -> uid.equals(status("again").check.podUid));
+        // A restart while the diagnosis pod runs: the new operator resumes it (same pod), does not start another.
+        operator.stop();
+        startOperator(OperatorSettings.defaults().withTiming(3, Duration.ofSeconds(1), Duration.ofSeconds(2)));
+        playCheck("again");
+        Poll.until(WAIT, () -> status("again").check.isFinal());
+        SystemImageStatus done = status("again");
+        assertThat(done.check.phase).isEqualTo(BuildPhase.Succeeded);
+        assertThat(done.check.attempts).isEqualTo(1);
+        assertThat(done.check.podUid).isEqualTo(uid);
+
+        // Finished: a restarted operator neither runs it again (no new pod) nor rewrites the status.
+        client.pods().inNamespace(ns).withName(done.check.pod).withGracePeriod(0).delete();
+        Poll.until(WAIT, () -> checkPods("again").isEmpty());
+        operator.stop();
+        startOperator(OperatorSettings.defaults().withTiming(3, Duration.ofSeconds(1), Duration.ofSeconds(2)));
+        // The new operator has reconciled once it has started the builds of an image created after it.
+        create("witness", 2);
+        awaitPods("witness", 2);
+        org.awaitility.Awaitility.await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
+                .until(() -> checkPods("again").isEmpty());
+        assertThat(io.fabric8.kubernetes.client.utils.Serialization.asJson(status("again")))
+                .isEqualTo(io.fabric8.kubernetes.client.utils.Serialization.asJson(done));
     }
 
     @Test
@@ -332,6 +435,7 @@ class SystemImageReconcilerIT {
         for (Pod p : after) {
             kubelet.terminate(p.getMetadata().getName(), 0, upload(p, "same"));
         }
+        playCheck("resume");
         awaitPhase("resume", Phase.Reproducible);
         assertThat(pods("resume")).hasSize(2);
     }
@@ -415,6 +519,8 @@ class SystemImageReconcilerIT {
         kubelet.terminate(pods.get(1).getMetadata().getName(), 0,
                 BuildSummary.success(outputs, stored.record()).toTerminationMessage());
 
+        CheckSummary check = playCheck("liar");
+        assertThat(check.failure().reason()).isEqualTo("StoredDigestMismatch");
         SystemImageStatus s = awaitPhase("liar", Phase.Failed);
         assertThat(condition(s, "Stalled").getReason()).isEqualTo("StoredDigestMismatch");
         assertThat(condition(s, "Stalled").getMessage()).contains("/liar/", "/b1/liar.tar");

@@ -3,10 +3,10 @@ package dev.twinbuild.operator.apiserver;
 import dev.twinbuild.operator.attest.Attestor;
 import dev.twinbuild.operator.attest.SigningKey;
 import dev.twinbuild.operator.config.OperatorSettings;
-import dev.twinbuild.operator.diagnosis.StoreMismatchDiagnoser;
 import dev.twinbuild.operator.events.EventRecorder;
 import dev.twinbuild.operator.metrics.BuildMetrics;
 import dev.twinbuild.operator.reconciler.SystemImageReconciler;
+import dev.twinbuild.operator.store.CheckIssuer;
 import dev.twinbuild.operator.store.GrantIssuer;
 import dev.twinbuild.operator.store.S3ProxyServer;
 import dev.twinbuild.operator.store.StoreArtifactVerifier;
@@ -24,7 +24,7 @@ final class TestOperators {
     }
 
     /**
-     * @param maxDiffBytes how much of each side the mismatch diagnosis may read
+     * @param maxDiffBytes the largest side a check pod diffs
      * @param namespaces   the namespaces it watches (one, for most tests)
      */
     static Operator start(KubernetesClient client, OperatorSettings settings, MeterRegistry registry,
@@ -35,7 +35,7 @@ final class TestOperators {
         Operator operator = new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false)
                 .withConcurrentReconciliationThreads(2));
         SystemImageReconciler reconciler = new SystemImageReconciler(settings, new BuildMetrics(registry), clock,
-                new StoreArtifactVerifier(clients), new StoreMismatchDiagnoser(clients, maxDiffBytes),
+                new StoreArtifactVerifier(clients), new CheckIssuer(clients, maxDiffBytes),
                 new EventRecorder(client, clock), new GrantIssuer(clients));
         reconciler.setAttestor(attestor(client, clients));
         operator.register(reconciler, c -> c.settingNamespaces(namespaces));

@@ -45,7 +45,14 @@ class BuilderPodsPodSecurityTest {
         return store;
     }
 
-    private static void assertRestricted(Pod pod) {
+    @Test
+    void checkPodsAreRestrictedToo() {
+        for (String purpose : List.of("ReadBack", "Diagnosis")) {
+            assertRestricted(CheckPods.desired(si, "0123456789", purpose, OperatorSettings.defaults(), 1));
+        }
+    }
+
+    static void assertRestricted(Pod pod) {
         PodSpec spec = pod.getSpec();
         assertThat(spec.getHostNetwork()).isNotEqualTo(Boolean.TRUE);
         assertThat(spec.getHostPID()).isNotEqualTo(Boolean.TRUE);

@@ -28,6 +28,11 @@ public class Mismatch {
     @Size(max = 2048)
     public String reportLocation;
 
+    @JsonPropertyDescription("Every stored report of the diagnosis by file name (diff-report.txt|json, "
+            + "diffoscope-<output>.txt|html) → its location.")
+    @Size(max = 140)
+    public Map<String, @Size(max = 2048) String> reports = new TreeMap<>();
+
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
     @JsonPropertyOrder(alphabetic = true)
     public static class Output {

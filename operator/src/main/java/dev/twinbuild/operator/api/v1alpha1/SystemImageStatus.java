@@ -12,7 +12,7 @@ import java.util.List;
 /** Everything GitOps tools and dashboards need: they read nothing else. */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 @JsonPropertyOrder({"observedGeneration", "phase", "queuePosition", "specHash", "digest", "nodes", "conditions", "builds",
-        "artifacts", "attestations", "mismatch"})
+        "artifacts", "attestations", "mismatch", "check"})
 public class SystemImageStatus {
     public Long observedGeneration;
 
@@ -51,4 +51,7 @@ public class SystemImageStatus {
 
     @JsonPropertyDescription("Set when the builds disagree.")
     public Mismatch mismatch;
+
+    @JsonPropertyDescription("The check pod of this spec: read-back of the stored outputs, or the mismatch diagnosis.")
+    public CheckStatus check;
 }

@@ -7,6 +7,9 @@ import dev.twinbuild.api.v1alpha1.ArtifactStore;
  * build may write (and grants exactly those), and checks what a build reports against them.
  */
 public final class Stores {
+    /** The build record beside a build's outputs. */
+    public static final String RECORD_FILE = "build-record.json";
+
     private Stores() {
     }
 
