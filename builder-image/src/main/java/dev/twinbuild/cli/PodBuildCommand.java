@@ -76,6 +76,14 @@ public class PodBuildCommand implements Callable<Integer> {
     @Option(names = "--pvc-mount", paramLabel = "DIR", description = "where the claim (sub-path) is mounted")
     Path pvcMount;
 
+    @Option(names = "--package-lock", paramLabel = "FILE",
+            description = "the lock of the packages layers (spec.packageLock's ConfigMap, mounted); its sha256 is checked")
+    Path packageLock;
+
+    @Option(names = "--package-mirror", paramLabel = "URL",
+            description = "replaces the lock's mirror in package URLs (files stay pinned by sha256)")
+    String packageMirror;
+
     @Option(names = "--termination-log", defaultValue = "/dev/termination-log", paramLabel = "FILE")
     Path terminationLog;
 
@@ -107,6 +115,10 @@ public class PodBuildCommand implements Callable<Integer> {
 
     private BuildSummary buildAndUpload() throws IOException {
         SystemImageDocument doc = Manifests.read(manifest);
+        // No lock beside the mounted manifest: only the one the operator mounts from spec.packageLock counts.
+        doc.source = null;
+        doc.lockFile = packageLock;
+        doc.packageMirror = packageMirror;
         ArtifactStoreClient store = store();
         Path buildDir = work.resolve(buildPath);
         Path out = buildDir.resolve("out");
