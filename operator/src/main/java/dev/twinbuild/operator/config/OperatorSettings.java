@@ -15,6 +15,7 @@ import java.util.List;
  * @param policy       what a SystemImage may choose itself (builder image, store)
  * @param lostPodGrace how long a deleted pod may outlive its grace period on a node that is not Ready
  *                     before it is force-deleted and its build counted as lost
+ * @param packageMirror replaces the lock's mirror in the package URLs builder pods fetch (null: none)
  */
 public record OperatorSettings(String builderImage, String imagePullPolicy, List<String> builderCommand,
                                long runAsUser, long runAsGroup, List<String> addCapabilities,
@@ -22,13 +23,13 @@ public record OperatorSettings(String builderImage, String imagePullPolicy, List
                                String workSizeLimit, String serviceAccount, ArtifactStore defaultStore,
                                int maxAttempts, Duration initialBackoff, Duration maxBackoff,
                                Duration unschedulableGrace, boolean verifyStoredArtifacts, Duration lostPodGrace,
-                               TenantPolicy policy) {
+                               TenantPolicy policy, String packageMirror) {
 
     public static OperatorSettings defaults() {
         return new OperatorSettings("ghcr.io/twinbuild/builder:0.1.0", "IfNotPresent", List.of("twinbuild"),
                 1000, 1000, List.of(), "500m", "2", "1Gi", "4Gi", "20Gi", null, null,
                 3, Duration.ofSeconds(10), Duration.ofMinutes(5), Duration.ofSeconds(60), true,
-                Duration.ofSeconds(60), TenantPolicy.closed());
+                Duration.ofSeconds(60), TenantPolicy.closed(), null);
     }
 
     public static OperatorSettings from(TwinbuildConfig c) {
@@ -37,7 +38,8 @@ public record OperatorSettings(String builderImage, String imagePullPolicy, List
                 b.addCapabilities().orElse(List.of()), b.cpuRequest(), b.cpuLimit(), b.memoryRequest(),
                 b.memoryLimit(), b.workSizeLimit(), b.serviceAccount().orElse(null), store(c.store()),
                 c.retry().maxAttempts(), c.retry().initialBackoff(), c.retry().maxBackoff(), c.unschedulableGrace(),
-                c.verifyStoredArtifacts(), c.lostPodGrace(), policy(c.policy()));
+                c.verifyStoredArtifacts(), c.lostPodGrace(), policy(c.policy()),
+                c.packages().mirrorOverride().filter(m -> !m.isBlank()).orElse(null));
     }
 
     private static TenantPolicy policy(TwinbuildConfig.Policy p) {
@@ -69,28 +71,35 @@ public record OperatorSettings(String builderImage, String imagePullPolicy, List
         return new OperatorSettings(builderImage, imagePullPolicy, builderCommand, runAsUser, runAsGroup,
                 addCapabilities, cpuRequest, cpuLimit, memoryRequest, memoryLimit, workSizeLimit, serviceAccount,
                 store, maxAttempts, initialBackoff, maxBackoff, unschedulableGrace, verifyStoredArtifacts, lostPodGrace,
-                policy);
+                policy, packageMirror);
     }
 
     public OperatorSettings withTiming(int maxAttempts, Duration initialBackoff, Duration unschedulableGrace) {
         return new OperatorSettings(builderImage, imagePullPolicy, builderCommand, runAsUser, runAsGroup,
                 addCapabilities, cpuRequest, cpuLimit, memoryRequest, memoryLimit, workSizeLimit, serviceAccount,
                 defaultStore, maxAttempts, initialBackoff, maxBackoff, unschedulableGrace, verifyStoredArtifacts,
-                lostPodGrace, policy);
+                lostPodGrace, policy, packageMirror);
     }
 
     public OperatorSettings withPolicy(TenantPolicy policy) {
         return new OperatorSettings(builderImage, imagePullPolicy, builderCommand, runAsUser, runAsGroup,
                 addCapabilities, cpuRequest, cpuLimit, memoryRequest, memoryLimit, workSizeLimit, serviceAccount,
                 defaultStore, maxAttempts, initialBackoff, maxBackoff, unschedulableGrace, verifyStoredArtifacts,
-                lostPodGrace, policy);
+                lostPodGrace, policy, packageMirror);
     }
 
     public OperatorSettings withLostPodGrace(Duration grace) {
         return new OperatorSettings(builderImage, imagePullPolicy, builderCommand, runAsUser, runAsGroup,
                 addCapabilities, cpuRequest, cpuLimit, memoryRequest, memoryLimit, workSizeLimit, serviceAccount,
                 defaultStore, maxAttempts, initialBackoff, maxBackoff, unschedulableGrace, verifyStoredArtifacts,
-                grace, policy);
+                grace, policy, packageMirror);
+    }
+
+    public OperatorSettings withPackageMirror(String mirror) {
+        return new OperatorSettings(builderImage, imagePullPolicy, builderCommand, runAsUser, runAsGroup,
+                addCapabilities, cpuRequest, cpuLimit, memoryRequest, memoryLimit, workSizeLimit, serviceAccount,
+                defaultStore, maxAttempts, initialBackoff, maxBackoff, unschedulableGrace, verifyStoredArtifacts,
+                lostPodGrace, policy, mirror);
     }
 
     /** Backoff before attempt {@code attempt + 1}: doubling from the initial value, capped. */
