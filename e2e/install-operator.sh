@@ -11,7 +11,9 @@
 #
 # local-cluster.sh `up` calls it with KUBECONFIG and PATH (kubectl) set. Environment:
 #   TWINBUILD_NAMESPACE (twinbuild-system), TWINBUILD_RELEASE (twinbuild),
-#   TWINBUILD_E2E_PULL_POLICY (IfNotPresent), TWINBUILD_HELM_ARGS (extra `helm upgrade` arguments).
+#   TWINBUILD_E2E_PULL_POLICY (IfNotPresent), TWINBUILD_HELM_ARGS (extra `helm upgrade` arguments),
+#   TWINBUILD_E2E_PACKAGE_MIRROR (packages.mirrorOverride: where builder pods fetch locked .debs; unset:
+#   the lock's mirror).
 set -euo pipefail
 
 E2E="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -110,6 +112,7 @@ main() {
     --set builder.resources.limits.memory=2Gi \
     --set-string retry.initialBackoff=5s \
     --set-string 'policy.builderImages[0]=registry.invalid/twinbuild/*' \
+    ${TWINBUILD_E2E_PACKAGE_MIRROR:+--set-string packages.mirrorOverride="$TWINBUILD_E2E_PACKAGE_MIRROR"} \
     ${TWINBUILD_HELM_ARGS:-} \
     --wait --timeout 5m >&2
   took
