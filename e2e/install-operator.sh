@@ -89,7 +89,13 @@ main() {
 
   step "CRDs from $CHART/crds"
   kubectl apply --server-side --force-conflicts --field-manager=twinbuild-install -f "$CHART/crds/" >/dev/null
-  kubectl wait --for=condition=Established crd/systemimages.twinbuild.dev --timeout=60s >/dev/null
+  # Right after the create, status.conditions may not exist yet, which `kubectl wait` takes for an error.
+  local i
+  for i in $(seq 30); do
+    kubectl wait --for=condition=Established crd/systemimages.twinbuild.dev --timeout=60s >/dev/null 2>&1 && break
+    ((i < 30)) || kubectl wait --for=condition=Established crd/systemimages.twinbuild.dev --timeout=60s >/dev/null
+    sleep 1
+  done
   took
 
   step "helm upgrade --install $RELEASE"
