@@ -722,7 +722,8 @@ serve_debs() {
   mirror="$(package_mirror)"
   [[ -n "$mirror" ]] || return 0
   hostport="${mirror#http://}"; hostport="${hostport%%/*}"; host="${hostport%:*}"; port="${hostport##*:}"
-  ip -o addr show | grep -qF " $host/" || { log "  package mirror $mirror is not on this machine: not serving it"; return 0; }
+  # (not grep -q: with pipefail, ip's SIGPIPE after an early match would read as "not found")
+  ip -o addr show | grep -F " $host/" >/dev/null || { log "  package mirror $mirror is not on this machine: not serving it"; return 0; }
   mkdir -p "$ARTIFACTS/deb-mirror"
   python3 "$SUITE/deb-mirror.py" "$1" "${TWINBUILD_CACHE:-$HOME/.cache/twinbuild}" "$ARTIFACTS/deb-mirror/root" \
     "$host" "$port" >"$ARTIFACTS/deb-mirror/server.log" 2>&1 &
