@@ -11,7 +11,9 @@
 #
 # local-cluster.sh `up` calls it with KUBECONFIG and PATH (kubectl) set. Environment:
 #   TWINBUILD_NAMESPACE (twinbuild-system), TWINBUILD_RELEASE (twinbuild),
-#   TWINBUILD_E2E_PULL_POLICY (IfNotPresent), TWINBUILD_HELM_ARGS (extra `helm upgrade` arguments).
+#   TWINBUILD_E2E_PULL_POLICY (IfNotPresent), TWINBUILD_HELM_ARGS (extra `helm upgrade` arguments),
+#   TWINBUILD_E2E_PACKAGE_MIRROR (packages.mirrorOverride: where builder pods fetch locked .debs; unset:
+#   the lock's mirror).
 set -euo pipefail
 
 E2E="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -93,7 +95,13 @@ main() {
 
   step "CRDs from $CHART/crds"
   kubectl apply --server-side --force-conflicts --field-manager=twinbuild-install -f "$CHART/crds/" >/dev/null
-  kubectl wait --for=condition=Established crd/systemimages.twinbuild.dev --timeout=60s >/dev/null
+  # Right after the create, status.conditions may not exist yet, which `kubectl wait` takes for an error.
+  local i
+  for i in $(seq 30); do
+    kubectl wait --for=condition=Established crd/systemimages.twinbuild.dev --timeout=60s >/dev/null 2>&1 && break
+    ((i < 30)) || kubectl wait --for=condition=Established crd/systemimages.twinbuild.dev --timeout=60s >/dev/null
+    sleep 1
+  done
   took
 
   step "helm upgrade --install $RELEASE"
@@ -117,6 +125,7 @@ main() {
     --set-string retry.initialBackoff=5s \
     --set-string lostPodGrace=15s \
     --set-string 'policy.builderImages[0]=registry.invalid/twinbuild/*' \
+    ${TWINBUILD_E2E_PACKAGE_MIRROR:+--set-string packages.mirrorOverride="$TWINBUILD_E2E_PACKAGE_MIRROR"} \
     ${TWINBUILD_HELM_ARGS:-} \
     --wait --timeout 5m >&2
   took

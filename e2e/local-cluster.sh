@@ -204,7 +204,10 @@ EOF
 # Hook for the operator install (Helm chart, written elsewhere).
 install_operator() {
   if [[ -x "$E2E/install-operator.sh" ]]; then
-    KUBECONFIG="$KUBECONFIG_OUT" PATH="$BIN:$PATH" "$E2E/install-operator.sh"
+    # Pods cannot reach deb.debian.org: packages layers fetch from the host (the suite's debian-live
+    # test serves the locked .debs there, e2e/suite/deb-mirror.py).
+    KUBECONFIG="$KUBECONFIG_OUT" PATH="$BIN:$PATH" \
+      TWINBUILD_E2E_PACKAGE_MIRROR="${TWINBUILD_E2E_PACKAGE_MIRROR-http://$API_IP:18480}" "$E2E/install-operator.sh"
   else
     log "no e2e/install-operator.sh: operator not installed"
   fi

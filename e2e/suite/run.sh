@@ -58,6 +58,12 @@
 #   lost-node          (local cluster only: e2e/local-cluster.sh stop-node) a worker's kubelet, kube-proxy
 #                      and containerd stopped while it runs a build: within 300 s the status names the lost
 #                      node (or the verdict is in); once the node is back the verdict is Reproducible
+#   debian-live        examples/debian-live.yaml (Debian packages, kernel, initrd, ext4, BIOS live ISO) with
+#                      its lock as a ConfigMap pinned by spec.packageLock: Stalled (PackageLockNotFound)
+#                      within 60 s while the ConfigMap is missing, then Reproducible on two nodes with every
+#                      digest equal to examples/golden/debian-live.sha256; the stored ISO, downloaded,
+#                      boots in QEMU to the image's marker (serial log under e2e/target/suite/debian-live/).
+#                      On the local cluster the locked .debs are served from the host (deb-mirror.py)
 #   namespaced         the chart switched to operator.watchNamespaces=[<ns>-scoped] (helm upgrade
 #                      --reuse-values): no cluster-wide role is left, the account can create pods only
 #                      there, examples/minimal.yaml is Reproducible there, a SystemImage elsewhere is not
@@ -81,7 +87,9 @@ NS="${TWINBUILD_E2E_NAMESPACE:-twinbuild-e2e}"
 SCALE="${TWINBUILD_E2E_TIMEOUT_SCALE:-1}"
 OPERATOR_SELECTOR="app.kubernetes.io/name=twinbuild-operator"
 ALL_TESTS=(reproducible attestation isolation formats unreproducible invalid operator-restart builder-restart dashboard observability policy
-  admission namespaced image-pull store-outage)
+  admission namespaced image-pull store-outage debian-live)
+# Test artifacts (serial logs of boots, the e2e's package mirror)
+ARTIFACTS="${TWINBUILD_E2E_ARTIFACTS:-$ROOT/e2e/target/suite}"
 RELEASE="${TWINBUILD_RELEASE:-twinbuild}"
 # lost-node stops a node's processes: only on the local cluster (e2e/local-cluster.sh).
 [[ -s "$ROOT/e2e/target/cluster/bin-dir" ]] && ALL_TESTS+=(lost-node)
@@ -1023,6 +1031,108 @@ dump() {
   echo "----- end of diagnostics -----"
 }
 
+# The operator's packages.mirrorOverride (the chart's TWINBUILD_PACKAGES_MIRROR_OVERRIDE), "" when unset
+package_mirror() {
+  k -n "$OPNS" get deploy -l "$OPERATOR_SELECTOR" \
+    -o jsonpath='{.items[0].spec.template.spec.containers[0].env[?(@.name=="TWINBUILD_PACKAGES_MIRROR_OVERRIDE")].value}'
+}
+
+# serve_debs LOCK — when the operator's package mirror is an address of this machine (the local
+# cluster, whose pods cannot reach deb.debian.org), serves the lock's .debs there from the CLI's cache
+# (suite/deb-mirror.py); prints the server's pid ("" when there is nothing to serve)
+serve_debs() {
+  local mirror hostport host port pid
+  mirror="$(package_mirror)"
+  [[ -n "$mirror" ]] || return 0
+  hostport="${mirror#http://}"; hostport="${hostport%%/*}"; host="${hostport%:*}"; port="${hostport##*:}"
+  # (not grep -q: with pipefail, ip's SIGPIPE after an early match would read as "not found")
+  ip -o addr show | grep -F " $host/" >/dev/null || { log "  package mirror $mirror is not on this machine: not serving it"; return 0; }
+  mkdir -p "$ARTIFACTS/deb-mirror"
+  python3 "$SUITE/deb-mirror.py" "$1" "${TWINBUILD_CACHE:-$HOME/.cache/twinbuild}" "$ARTIFACTS/deb-mirror/root" \
+    "$host" "$port" >"$ARTIFACTS/deb-mirror/server.log" 2>&1 &
+  pid=$!
+  for _ in $(seq 300); do
+    grep -q '^deb-mirror: .* serving' "$ARTIFACTS/deb-mirror/server.log" && { echo "$pid"; return 0; }
+    kill -0 "$pid" 2>/dev/null || { log "  deb-mirror: $(tail -3 "$ARTIFACTS/deb-mirror/server.log")"; return 1; }
+    sleep 1
+  done
+  kill "$pid"; return 1
+}
+
+# boot_iso ISO SERIAL_LOG SECONDS — boots it in QEMU (TCG, BIOS, El Torito) until the image's own init
+# prints the marker on ttyS0; prints the seconds it took
+boot_iso() {
+  local iso="$1" serial="$2" limit="$3" pid t0=$SECONDS
+  rm -f "$serial"
+  qemu-system-x86_64 -machine pc -accel tcg -m 1024 -smp 1 -no-reboot -nographic -monitor none -display none \
+    -serial "file:$serial" -cdrom "$iso" >"${serial%.log}-qemu.log" 2>&1 &
+  pid=$!
+  while ((SECONDS - t0 < limit)); do
+    if grep -qF 'TWINBUILD-BOOT-OK debian-live' "$serial" 2>/dev/null; then
+      kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+      echo $((SECONDS - t0)); return 0
+    fi
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 1
+  done
+  kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+  return 1
+}
+
+# examples/debian-live.yaml in the cluster: its lock as a ConfigMap, pinned in the spec by sha256 (the
+# lines `twinbuild lock` prints); Stalled while the ConfigMap is missing, then Reproducible on two
+# nodes with the CLI's golden digests, and the stored ISO boots.
+test_debian_live() {
+  local ns="$NS-live" lock="$EXAMPLES/debian-live.lock.json" golden="$EXAMPLES/golden/debian-live.sha256"
+  local sha pid="" t0 line file want got loc iso secs reason
+  command -v qemu-system-x86_64 >/dev/null || fail "qemu-system-x86_64 is not installed (.ci/setup.sh)"
+  mkdir -p "$ARTIFACTS/debian-live"
+  fresh_namespace "$ns" || fail "cannot create namespace $ns"
+  pid="$(serve_debs "$lock")" || fail "cannot serve the locked .debs"
+  # shellcheck disable=SC2064 # the pid now
+  [[ -n "$pid" ]] && trap "kill $pid 2>/dev/null" EXIT
+  sha="$(sha256sum "$lock" | cut -c1-64)"
+  sed "/^spec:/a\\  packageLock: {configMapRef: {name: debian-live-lock, key: lock.json}, sha256: $sha}" \
+    "$EXAMPLES/debian-live.yaml" >"$ARTIFACTS/debian-live/debian-live.yaml"
+  t0=$SECONDS
+  k -n "$ns" apply -f "$ARTIFACTS/debian-live/debian-live.yaml" >/dev/null || fail "kubectl apply failed"
+  # No ConfigMap yet: Stalled, with the reason, within a minute, and no pod.
+  while ((SECONDS - t0 < $(t 60))); do
+    reason="$(NS="$ns" condition debian-live Stalled reason)"
+    [[ "$reason" == PackageLockNotFound ]] && break
+    sleep 1
+  done
+  [[ "$reason" == PackageLockNotFound ]] || fail "not Stalled with PackageLockNotFound within 60s (reason '$reason')"
+  log "  Stalled (PackageLockNotFound) after $((SECONDS - t0))s: $(NS="$ns" condition debian-live Stalled message)"
+  [[ -z "$(NS="$ns" builder_pods debian-live)" ]] || fail "builder pods without their lock"
+  k -n "$ns" create configmap debian-live-lock --from-file=lock.json="$lock" >/dev/null || fail "kubectl create configmap failed"
+  t0=$SECONDS
+  NS="$ns" kn wait --for=condition=Reproducible si/debian-live --timeout="$(t 1500)s" >/dev/null ||
+    fail "si/debian-live not Reproducible: $(NS="$ns" condition debian-live Stalled message) $(NS="$ns" jp si/debian-live '{.status.builds[*].failure.message}')"
+  log "  Reproducible $((SECONDS - t0))s after the ConfigMap; builds: $(NS="$ns" jp si/debian-live '{range .status.builds[*]}{.name}{" "}{.node}{" "}{.startTime}{" → "}{.completionTime}{"; "}{end}')"
+  (NS="$ns"; check_distinct_nodes debian-live) || fail "nodes"
+  (NS="$ns"; check_stored_artifacts debian-live) || fail "stored artifacts"
+  # Every output has the digest the CLI's golden file pins (as the CLI built it, on this machine).
+  while read -r want file; do
+    [[ -n "$file" ]] || continue
+    got="$(NS="$ns" jp si/debian-live "{.status.artifacts[?(@.file==\"$file\")].sha256}")"
+    [[ "$got" == "$want" ]] || fail "$file: the cluster built sha256 '$got', the CLI's golden digest is $want"
+    log "  $file: $want (= golden) $(NS="$ns" jp si/debian-live "{.status.artifacts[?(@.file==\"$file\")].size}") bytes"
+  done <"$golden"
+  # The artifact in the store is the one that boots.
+  loc="$(NS="$ns" jp si/debian-live '{.status.artifacts[?(@.file=="debian-live.iso")].location}')"
+  [[ "$loc" == s3://* ]] || fail "no stored ISO in status.artifacts"
+  iso="$ARTIFACTS/debian-live/debian-live.iso"
+  k -n "$OPNS" exec deploy/s3proxy -- cat "/data/${loc#s3://}" >"$iso" || fail "cannot download $loc"
+  want="$(awk '$2 == "debian-live.iso" {print $1}' "$golden")"
+  [[ "$(sha256sum "$iso" | cut -c1-64)" == "$want" ]] || fail "the downloaded ISO is not the golden one"
+  secs="$(boot_iso "$iso" "$ARTIFACTS/debian-live/serial-iso.log" "$(t 360)")" ||
+    fail "the stored ISO did not print the boot marker within $(t 360)s (serial log $ARTIFACTS/debian-live/serial-iso.log)"
+  log "  the stored ISO booted: marker on ttyS0 after ${secs}s (serial log $ARTIFACTS/debian-live/serial-iso.log)"
+  rm -f "$iso"
+  [[ "${TWINBUILD_E2E_KEEP:-}" == 1 ]] || k delete namespace "$ns" --wait=false >/dev/null 2>&1
+}
+
 # ---- main -------------------------------------------------------------------------------------
 
 prepare() {
@@ -1063,7 +1173,7 @@ main() {
         reproducible | attestation) dump minimal ;; formats) dump formats ;; unreproducible) dump unreproducible ;;
         isolation) NS="$NS-a" dump no-secrets; NS="$NS-b" dump cross-namespace ;;
         image-pull) dump unpullable ;; store-outage) dump outage-a; dump outage-b ;; lost-node) dump lost-node ;; operator-restart) dump slow-operator-restart ;; builder-restart) dump slow-builder-restart ;;
-        namespaced) NS="$NS-scoped" dump minimal ;;
+        namespaced) NS="$NS-scoped" dump minimal ;; debian-live) NS="$NS-live" dump debian-live ;;
         *) dump "" ;;
       esac >&2
     fi

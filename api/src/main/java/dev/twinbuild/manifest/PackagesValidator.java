@@ -1,6 +1,8 @@
 package dev.twinbuild.manifest;
 
+import dev.twinbuild.api.v1alpha1.PackageLockRef;
 import dev.twinbuild.api.v1alpha1.PackagesLayer;
+import dev.twinbuild.api.v1alpha1.SystemImageSpec;
 
 import java.util.HashSet;
 import java.util.List;
@@ -14,6 +16,7 @@ final class PackagesValidator {
     static final Pattern COMPONENT = Pattern.compile("^[a-z0-9-]{1,32}$");
     static final Pattern ARCH = Pattern.compile("^[a-z0-9]{1,16}$");
     static final Pattern PACKAGE = Pattern.compile("^[a-z0-9][a-z0-9.+-]{0,127}$");
+    static final Pattern SHA256 = Pattern.compile(dev.twinbuild.api.v1alpha1.Patterns.SHA256);
     static final Pattern PATH_FILTER = Pattern.compile("^path-(exclude|include)=/[^\\s]*$");
 
     private PackagesValidator() {
@@ -34,6 +37,30 @@ final class PackagesValidator {
         each(p.pathFilters, PATH_FILTER, f + ".pathFilters", "path-exclude=/GLOB or path-include=/GLOB", e);
         if (p.packages != null && p.packages.size() > 1024) {
             e.add(f + ".packages: at most 1024 packages");
+        }
+    }
+
+    /** spec.packageLock: only with a packages layer; a ConfigMap name and key as Kubernetes has them. */
+    static void lockRef(SystemImageSpec s, List<String> e) {
+        PackageLockRef r = s.packageLock;
+        if (r == null) {
+            return;
+        }
+        if (s.layers == null || s.layers.stream().noneMatch(l -> l != null && l.packages != null)) {
+            e.add("spec.packageLock: there is no packages layer to lock");
+        }
+        if (r.sha256 == null || !SHA256.matcher(r.sha256).matches()) {
+            e.add("spec.packageLock.sha256: required, the SHA-256 of the lock file (64 lowercase hex characters)");
+        }
+        if (r.configMapRef != null) {
+            if (r.configMapRef.name == null || r.configMapRef.name.length() > 253
+                    || !Pattern.matches(PackageLockRef.NAME, r.configMapRef.name)) {
+                e.add("spec.packageLock.configMapRef.name: required, a ConfigMap name");
+            }
+            if (r.configMapRef.key == null || r.configMapRef.key.length() > 253
+                    || !Pattern.matches(PackageLockRef.KEY, r.configMapRef.key)) {
+                e.add("spec.packageLock.configMapRef.key: required, a ConfigMap key ([-._a-zA-Z0-9]+)");
+            }
         }
     }
 

@@ -27,6 +27,17 @@ public class SystemImageDocument {
     @JsonIgnore
     public transient Path source;
 
+    /** The lock file to use instead of the one beside {@link #source} (a builder pod's mounted ConfigMap). */
+    @JsonIgnore
+    public transient Path lockFile;
+
+    /**
+     * Base URL that replaces the lock's mirror in package URLs (an operator setting for clusters that cannot
+     * reach the mirror); safe, as every file is pinned by SHA-256. Null: the lock's URLs as they are.
+     */
+    @JsonIgnore
+    public transient String packageMirror;
+
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
     @JsonPropertyOrder(alphabetic = true)
     @JsonIgnoreProperties(ignoreUnknown = true)

@@ -108,6 +108,7 @@ final class Validator {
                 FormatOptions.validate(o, "spec.outputs[" + i + "]", e);
             }
         }
+        PackagesValidator.lockRef(s, e);
         Verification v = s.verification;
         if (v != null) {
             if (v.builds != null && (v.builds < 2 || v.builds > 8)) {

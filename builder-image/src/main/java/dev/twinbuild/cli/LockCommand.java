@@ -1,10 +1,12 @@
 package dev.twinbuild.cli;
 
 import dev.twinbuild.api.v1alpha1.Layer;
+import dev.twinbuild.api.v1alpha1.PackageLockRef;
 import dev.twinbuild.manifest.Manifests;
 import dev.twinbuild.manifest.SystemImageDocument;
 import dev.twinbuild.packages.DebianResolver;
 import dev.twinbuild.packages.PackageLock;
+import dev.twinbuild.pipeline.Hashes;
 import dev.twinbuild.pipeline.InputException;
 import dev.twinbuild.pipeline.tree.Rootfs;
 import picocli.CommandLine.Command;
@@ -46,7 +48,26 @@ public class LockCommand implements Callable<Integer> {
             System.out.println(l.field() + ": " + l.packages().size() + " packages, " + bytes / 1000 / 1000
                     + " MB, from " + l.mirror() + " " + l.suite());
         }
-        System.out.println("wrote " + file);
+        String sha256 = Hashes.sha256(Files.readAllBytes(file));
+        System.out.println("wrote " + file + " (sha256 " + sha256 + ")");
+        printClusterUse(doc, file, sha256);
         return Main.OK;
+    }
+
+    /** What a cluster needs: the lock as a ConfigMap of the SystemImage's namespace, and its digest in the spec. */
+    private static void printClusterUse(SystemImageDocument doc, Path file, String sha256) {
+        PackageLockRef.ConfigMapKey ref = doc.spec.packageLock != null ? doc.spec.packageLock.configMapRef : null;
+        String name = ref != null ? ref.name : doc.name() + "-lock";
+        String key = ref != null ? ref.key : "lock.json";
+        boolean current = doc.spec.packageLock != null && sha256.equals(doc.spec.packageLock.sha256);
+        System.out.println("In a cluster (ConfigMap in the SystemImage's namespace" + (current
+                ? "; spec.packageLock is up to date):" : "; put spec.packageLock into " + doc.source + "):"));
+        System.out.println("  kubectl create configmap " + name + " --from-file=" + key + "=" + file
+                + " --dry-run=client -o yaml | kubectl apply -f -");
+        if (!current) {
+            System.out.println("  spec:");
+            System.out.println("    packageLock: {configMapRef: {name: " + name + ", key: " + key + "}, sha256: "
+                    + sha256 + "}");
+        }
     }
 }

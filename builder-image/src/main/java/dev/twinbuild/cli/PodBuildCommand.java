@@ -56,6 +56,14 @@ public class PodBuildCommand implements Callable<Integer> {
     @Option(names = "--variation", paramLabel = "NAME=VALUE", description = "recorded in the build record")
     Map<String, String> variations = new TreeMap<>();
 
+    @Option(names = "--package-lock", paramLabel = "FILE",
+            description = "the lock of the packages layers (spec.packageLock's ConfigMap, mounted); its sha256 is checked")
+    Path packageLock;
+
+    @Option(names = "--package-mirror", paramLabel = "URL",
+            description = "replaces the lock's mirror in package URLs (files stay pinned by sha256)")
+    String packageMirror;
+
     @Option(names = "--termination-log", defaultValue = "/dev/termination-log", paramLabel = "FILE")
     Path terminationLog;
 
@@ -66,6 +74,10 @@ public class PodBuildCommand implements Callable<Integer> {
 
     private BuildSummary build() throws IOException {
         SystemImageDocument doc = Manifests.read(manifest);
+        // No lock beside the mounted manifest: only the one the operator mounts from spec.packageLock counts.
+        doc.source = null;
+        doc.lockFile = packageLock;
+        doc.packageMirror = packageMirror;
         Path buildDir = work.resolve(buildPath);
         int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         BuildOptions options = new BuildOptions(buildDir, work.resolve("cache"), clockOffset, dirOrder, t, threads,

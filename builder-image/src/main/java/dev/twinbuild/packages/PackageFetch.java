@@ -24,13 +24,23 @@ public final class PackageFetch {
     private PackageFetch() {
     }
 
-    static Map<PackageLock.LockedPackage, Path> fetchAll(Fetcher fetcher, PackageLock.LockedLayer lock, String field)
-            throws IOException {
+    static Map<PackageLock.LockedPackage, Path> fetchAll(Fetcher fetcher, PackageLock.LockedLayer lock, String field,
+                                                         String mirrorOverride) throws IOException {
         Map<PackageLock.LockedPackage, Path> files = new LinkedHashMap<>();
         for (PackageLock.LockedPackage p : lock.packages()) {
-            files.put(p, fetch(fetcher, p, field));
+            files.put(p, fetch(fetcher, p, field, url(p.url(), lock.mirror(), mirrorOverride)));
         }
         return files;
+    }
+
+    /** The package's URL with the lock's mirror replaced by {@code override} (when it starts with it). */
+    static String url(String url, String mirror, String override) {
+        if (override == null || override.isEmpty() || mirror == null) {
+            return url;
+        }
+        String from = mirror.endsWith("/") ? mirror : mirror + "/";
+        String to = override.endsWith("/") ? override : override + "/";
+        return url.startsWith(from) ? to + url.substring(from.length()) : url;
     }
 
     /**
@@ -39,10 +49,14 @@ public final class PackageFetch {
      * and no second source makes wrong bytes right.
      */
     static Path fetch(Fetcher fetcher, PackageLock.LockedPackage p, String field) throws IOException {
+        return fetch(fetcher, p, field, p.url());
+    }
+
+    static Path fetch(Fetcher fetcher, PackageLock.LockedPackage p, String field, String url) throws IOException {
         String f = field + ".packages[" + p.name() + "]";
         try {
             try {
-                return fetcher.fetch(p.url(), p.sha256(), null, f);
+                return fetcher.fetch(url, p.sha256(), null, f);
             } catch (InputException e) {
                 if (p.fallbackUrl() == null || !e.field().endsWith(".url")) {
                     throw e;
@@ -85,7 +99,7 @@ public final class PackageFetch {
             }
             String field = "spec.layers[" + i + "]";
             if (lock == null) {
-                lock = PackageLock.forManifest(manifest);
+                lock = PackageLock.forDocument(doc);
             }
             PackageLock.LockedLayer locked = lock.forLayer(l.packages, field, PackageLock.fileFor(manifest),
                     manifest.toString());

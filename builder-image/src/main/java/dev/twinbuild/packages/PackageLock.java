@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import dev.twinbuild.api.v1alpha1.PackagesLayer;
 import dev.twinbuild.manifest.Manifests;
+import dev.twinbuild.manifest.SystemImageDocument;
 import dev.twinbuild.pipeline.Hashes;
 import dev.twinbuild.pipeline.InputException;
 
@@ -73,6 +74,54 @@ public class PackageLock {
                     + " (builds install only what a lock pins)");
         }
         return read(file);
+    }
+
+    /** The lock file a build of this document reads: the one it was given, else FILE.lock.json beside it. */
+    public static Path fileFor(SystemImageDocument doc) {
+        if (doc.lockFile != null) {
+            return doc.lockFile;
+        }
+        if (doc.source == null) {
+            throw new InputException(doc.spec.packageLock != null ? "spec.packageLock" : "spec.layers",
+                    "a packages layer needs its lock: FILE.lock.json beside the manifest (CLI), or in a cluster a "
+                    + "ConfigMap named by spec.packageLock (twinbuild lock FILE.yaml writes the one and prints the "
+                    + "other)");
+        }
+        return fileFor(doc.source);
+    }
+
+    /**
+     * The lock of a document, checked against {@code spec.packageLock.sha256} when the spec pins it: in a
+     * cluster the lock comes from a ConfigMap anyone in the namespace may edit, the spec's digest decides.
+     */
+    public static PackageLock forDocument(SystemImageDocument doc) {
+        Path file = fileFor(doc);
+        if (doc.lockFile == null) {
+            forManifest(doc.source); // the missing-file message names the command that writes it
+        }
+        if (doc.spec.packageLock != null && doc.spec.packageLock.sha256 != null) {
+            String actual;
+            try {
+                actual = Hashes.sha256(readBounded(file));
+            } catch (NoSuchFileException e) {
+                throw new InputException(file.toString(), "no lock file (spec.packageLock names one)");
+            } catch (IOException e) {
+                throw new InputException(file.toString(), "cannot read the lock: " + e.getMessage(), e);
+            }
+            if (!actual.equals(doc.spec.packageLock.sha256)) {
+                throw new InputException("spec.packageLock.sha256", "the lock " + file + " has sha256 " + actual
+                        + ", the spec pins " + doc.spec.packageLock.sha256 + " (a lock changed since, or another "
+                        + "one: put the digest twinbuild lock printed into the spec)");
+            }
+        }
+        return read(file);
+    }
+
+    private static byte[] readBounded(Path file) throws IOException {
+        if (Files.size(file) > MAX_BYTES) {
+            throw new InputException(file.toString(), "lock file larger than " + MAX_BYTES + " bytes");
+        }
+        return Files.readAllBytes(file);
     }
 
     public static String inputSha256(PackagesLayer layer) {

@@ -51,11 +51,14 @@ public final class PackagesLayerApplier {
     private final Rootfs fs;
     private final ArchiveLimits limits;
     private final Fetcher fetcher;
+    private final String mirrorOverride;
 
-    public PackagesLayerApplier(Rootfs fs, ArchiveLimits limits, Fetcher fetcher) {
+    /** @param mirrorOverride replaces the lock's mirror in package URLs (null: none); files stay pinned */
+    public PackagesLayerApplier(Rootfs fs, ArchiveLimits limits, Fetcher fetcher, String mirrorOverride) {
         this.fs = fs;
         this.limits = limits;
         this.fetcher = fetcher;
+        this.mirrorOverride = mirrorOverride;
     }
 
     /** Installs the layer into the tree; returns its record entry and adds its fixes to {@code record}. */
@@ -65,7 +68,7 @@ public final class PackagesLayerApplier {
         work = work.toAbsolutePath(); // bubblewrap's binds and the copy:// source need absolute paths
         Rootfs.deleteTree(work);
         Files.createDirectories(work);
-        Map<PackageLock.LockedPackage, Path> files = PackageFetch.fetchAll(fetcher, lock, field);
+        Map<PackageLock.LockedPackage, Path> files = PackageFetch.fetchAll(fetcher, lock, field, mirrorOverride);
         Path repo = work.resolve("repo");
         LocalRepo.create(lock, files, repo, field);
         Path tar = DebianInstaller.install(layer, lock, repo, work, sourceDateEpoch, clockOffsetSeconds, cpus,

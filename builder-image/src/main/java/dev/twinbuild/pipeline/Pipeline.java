@@ -152,12 +152,13 @@ public final class Pipeline {
                 record.inputs.add(new BuildRecord.Input(field, "oci", null, l.oci.image, digest, digests, null));
             } else if (l.packages != null) {
                 if (lock == null) {
-                    lock = PackageLock.forManifest(doc.source);
+                    lock = PackageLock.forDocument(doc);
                 }
-                PackageLock.LockedLayer locked = lock.forLayer(l.packages, field, PackageLock.fileFor(doc.source),
-                        doc.source.toString());
+                PackageLock.LockedLayer locked = lock.forLayer(l.packages, field, PackageLock.fileFor(doc),
+                        doc.source != null ? doc.source.toString() : "FILE.yaml");
                 Tools.packageVersions(record.tools);
-                record.inputs.add(new PackagesLayerApplier((Rootfs) fs, limits, fetcher).apply(l.packages, locked, field,
+                record.inputs.add(new PackagesLayerApplier((Rootfs) fs, limits, fetcher, doc.packageMirror)
+                        .apply(l.packages, locked, field,
                         options.workDir().resolve("packages"), spec.sourceDateEpoch, options.clockOffsetSeconds(),
                         options.cpus(), record));
             } else {

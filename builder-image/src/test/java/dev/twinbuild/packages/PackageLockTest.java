@@ -93,6 +93,80 @@ class PackageLockTest {
     }
 
     @Test
+    void theSpecPinsTheLockByDigest() throws IOException {
+        Path alpha = deb("alpha", "1.0");
+        SystemImageDocument plain = manifest();
+        lock(PackageLock.inputSha256(plain.spec.layers.get(0).packages), List.of(
+                locked("alpha", alpha, Hashes.sha256(alpha))));
+        String digest = Hashes.sha256(Files.readAllBytes(tmp.resolve("locked.lock.json")));
+        // The CLI: FILE.lock.json must have the digest the spec pins.
+        SystemImageDocument pinned = manifest(MANIFEST + "  packageLock: {configMapRef: {name: locked-lock, key: "
+                + "lock.json}, sha256: " + "0".repeat(64) + "}\n");
+        assertThatThrownBy(() -> build(pinned)).isInstanceOf(InputException.class)
+                .hasMessageStartingWith("spec.packageLock.sha256: the lock ")
+                .hasMessageContaining("has sha256 " + digest + ", the spec pins " + "0".repeat(64));
+        // A pod: the mounted lock (doc.lockFile) instead of the one beside the manifest, checked the same way.
+        Path mounted = Files.createDirectories(tmp.resolve("mounted")).resolve("lock.json");
+        Files.writeString(mounted, Files.readString(tmp.resolve("locked.lock.json")) + " ");
+        SystemImageDocument pod = manifest(MANIFEST + "  packageLock: {sha256: " + digest + "}\n");
+        pod.source = null;
+        pod.lockFile = mounted;
+        assertThatThrownBy(() -> build(pod)).isInstanceOf(InputException.class)
+                .hasMessageStartingWith("spec.packageLock.sha256: the lock " + mounted + " has sha256");
+        // The right digest gets past the lock (to the installer, which cannot find beta: not locked).
+        Files.copy(tmp.resolve("locked.lock.json"), mounted, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        assertThatThrownBy(() -> build(pod)).hasMessageNotContaining("spec.packageLock")
+                .hasMessageContaining("Unable to locate package beta");
+        // Without any lock in a pod: the message says where the lock comes from in a cluster.
+        pod.lockFile = null;
+        assertThatThrownBy(() -> build(pod)).isInstanceOf(InputException.class)
+                .hasMessageStartingWith("spec.packageLock: a packages layer needs its lock");
+    }
+
+    @Test
+    void aLockRefWithoutPackagesLayerOrWithABadNameIsRefused() {
+        assertThatThrownBy(() -> Manifests.parse(MANIFEST + "  packageLock: {configMapRef: {name: Bad_Name, key: "
+                + "lock.json}, sha256: " + "a".repeat(64) + "}\n", "x")).isInstanceOf(InputException.class)
+                .hasMessageContaining("spec.packageLock.configMapRef.name: required, a ConfigMap name");
+        assertThatThrownBy(() -> Manifests.parse(MANIFEST.replace("- packages: {suite: bookworm, packages: [alpha, "
+                + "beta]}", "- files: [{path: /a, content: a}]") + "  packageLock: {sha256: " + "a".repeat(64)
+                + "}\n", "x")).isInstanceOf(InputException.class)
+                .hasMessageContaining("spec.packageLock: there is no packages layer to lock");
+    }
+
+    @Test
+    void theMirrorOverrideReplacesTheLocksMirror() throws IOException {
+        assertThat(PackageFetch.url("http://deb.debian.org/debian/pool/main/a/apt/apt_2.6.1_amd64.deb",
+                "http://deb.debian.org/debian", "http://10.200.0.1:18080/debian/"))
+                .isEqualTo("http://10.200.0.1:18080/debian/pool/main/a/apt/apt_2.6.1_amd64.deb");
+        assertThat(PackageFetch.url("http://other.example/x.deb", "http://deb.debian.org/debian", "http://m/"))
+                .isEqualTo("http://other.example/x.deb");
+        // A build: the lock's mirror does not exist, the override has the files (beta's swapped: refused by
+        // its sha256 — so both were fetched from the override).
+        SystemImageDocument doc = manifest();
+        Path alpha = deb("alpha", "1.0");
+        String betaSha256 = Hashes.sha256(deb("beta", "1.0"));
+        Path override = Files.createDirectories(tmp.resolve("override/pool"));
+        Files.copy(alpha, override.resolve("alpha_1.0_all.deb"));
+        Files.copy(alpha, override.resolve("beta_1.0_all.deb"));
+        String gone = tmp.resolve("gone").toUri().toString().replaceAll("/$", "");
+        PackageLock lock = new PackageLock();
+        lock.layers.add(new PackageLock.LockedLayer("spec.layers[0]", PackageLock.inputSha256(
+                doc.spec.layers.get(0).packages), "debian", "bookworm", "amd64", gone, null, List.of(
+                new PackageLock.LockedPackage("alpha", "1.0", "all", "optional", Files.size(alpha),
+                        Hashes.sha256(alpha), gone + "/pool/alpha_1.0_all.deb", null),
+                new PackageLock.LockedPackage("beta", "1.0", "all", "optional", Files.size(alpha), betaSha256,
+                        gone + "/pool/beta_1.0_all.deb", null))));
+        lock.write(tmp.resolve("locked.lock.json"));
+        assertThatThrownBy(() -> build(doc)).isInstanceOf(InputException.class)
+                .hasMessageStartingWith("spec.layers[0].packages[alpha]");
+        doc.packageMirror = tmp.resolve("override").toUri().toString();
+        assertThatThrownBy(() -> build(doc)).isInstanceOf(InputException.class)
+                .hasMessageStartingWith("spec.layers[0].packages[beta].sha256: locked package beta=1.0 (all): "
+                        + "sha256 mismatch");
+    }
+
+    @Test
     void packageNamesAndFiltersAreChecked() {
         assertThatThrownBy(() -> Manifests.parse(MANIFEST.replace("[alpha, beta]", "[alpha, 'beta;rm']"), "x"))
                 .isInstanceOf(InputException.class)
@@ -110,8 +184,12 @@ class PackageLockTest {
     }
 
     private SystemImageDocument manifest() throws IOException {
+        return manifest(MANIFEST);
+    }
+
+    private SystemImageDocument manifest(String text) throws IOException {
         Path file = tmp.resolve("locked.yaml");
-        Files.writeString(file, MANIFEST);
+        Files.writeString(file, text);
         return Manifests.read(file);
     }
 

@@ -46,6 +46,10 @@ public class SystemImageSpec {
 
     public Verification verification;
 
+    @JsonPropertyDescription("The lock of the packages layers in a cluster: a ConfigMap of this namespace, pinned "
+            + "by SHA-256 (the CLI checks the digest against FILE.lock.json).")
+    public PackageLockRef packageLock;
+
     @JsonPropertyDescription("Keep character and block device nodes found in tar layers; refused otherwise.")
     public Boolean allowDevices;
 

@@ -16,6 +16,7 @@ import java.util.List;
  * @param lostPodGrace how long a deleted pod may outlive its grace period on a node that is not Ready
  *                     before it is force-deleted and its build counted as lost
  * @param queue        how many SystemImages may build at once, cluster-wide and per namespace
+ * @param packageMirror replaces the lock's mirror in the package URLs builder pods fetch (null: none)
  */
 public record OperatorSettings(String builderImage, String imagePullPolicy, List<String> builderCommand,
                                long runAsUser, long runAsGroup, List<String> addCapabilities,
@@ -23,13 +24,13 @@ public record OperatorSettings(String builderImage, String imagePullPolicy, List
                                String workSizeLimit, String serviceAccount, ArtifactStore defaultStore,
                                int maxAttempts, Duration initialBackoff, Duration maxBackoff,
                                Duration unschedulableGrace, boolean verifyStoredArtifacts, Duration lostPodGrace,
-                               TenantPolicy policy, QueueLimits queue) {
+                               TenantPolicy policy, QueueLimits queue, String packageMirror) {
 
     public static OperatorSettings defaults() {
         return new OperatorSettings("ghcr.io/twinbuild/builder:0.1.0", "IfNotPresent", List.of("twinbuild"),
                 1000, 1000, List.of(), "500m", "2", "1Gi", "4Gi", "20Gi", null, null,
                 3, Duration.ofSeconds(10), Duration.ofMinutes(5), Duration.ofSeconds(60), true,
-                Duration.ofSeconds(60), TenantPolicy.closed(), QueueLimits.defaults());
+                Duration.ofSeconds(60), TenantPolicy.closed(), QueueLimits.defaults(), null);
     }
 
     public static OperatorSettings from(TwinbuildConfig c) {
@@ -39,7 +40,8 @@ public record OperatorSettings(String builderImage, String imagePullPolicy, List
                 b.memoryLimit(), b.workSizeLimit(), b.serviceAccount().orElse(null), store(c.store()),
                 c.retry().maxAttempts(), c.retry().initialBackoff(), c.retry().maxBackoff(), c.unschedulableGrace(),
                 c.verifyStoredArtifacts(), c.lostPodGrace(), policy(c.policy()),
-                new QueueLimits(c.queue().maxBuilding(), c.queue().maxBuildingPerNamespace()));
+                new QueueLimits(c.queue().maxBuilding(), c.queue().maxBuildingPerNamespace()),
+                c.packages().mirrorOverride().filter(m -> !m.isBlank()).orElse(null));
     }
 
     private static TenantPolicy policy(TwinbuildConfig.Policy p) {
@@ -71,35 +73,42 @@ public record OperatorSettings(String builderImage, String imagePullPolicy, List
         return new OperatorSettings(builderImage, imagePullPolicy, builderCommand, runAsUser, runAsGroup,
                 addCapabilities, cpuRequest, cpuLimit, memoryRequest, memoryLimit, workSizeLimit, serviceAccount,
                 store, maxAttempts, initialBackoff, maxBackoff, unschedulableGrace, verifyStoredArtifacts, lostPodGrace,
-                policy, queue);
+                policy, queue, packageMirror);
     }
 
     public OperatorSettings withTiming(int maxAttempts, Duration initialBackoff, Duration unschedulableGrace) {
         return new OperatorSettings(builderImage, imagePullPolicy, builderCommand, runAsUser, runAsGroup,
                 addCapabilities, cpuRequest, cpuLimit, memoryRequest, memoryLimit, workSizeLimit, serviceAccount,
                 defaultStore, maxAttempts, initialBackoff, maxBackoff, unschedulableGrace, verifyStoredArtifacts,
-                lostPodGrace, policy, queue);
+                lostPodGrace, policy, queue, packageMirror);
     }
 
     public OperatorSettings withPolicy(TenantPolicy policy) {
         return new OperatorSettings(builderImage, imagePullPolicy, builderCommand, runAsUser, runAsGroup,
                 addCapabilities, cpuRequest, cpuLimit, memoryRequest, memoryLimit, workSizeLimit, serviceAccount,
                 defaultStore, maxAttempts, initialBackoff, maxBackoff, unschedulableGrace, verifyStoredArtifacts,
-                lostPodGrace, policy, queue);
+                lostPodGrace, policy, queue, packageMirror);
     }
 
     public OperatorSettings withLostPodGrace(Duration grace) {
         return new OperatorSettings(builderImage, imagePullPolicy, builderCommand, runAsUser, runAsGroup,
                 addCapabilities, cpuRequest, cpuLimit, memoryRequest, memoryLimit, workSizeLimit, serviceAccount,
                 defaultStore, maxAttempts, initialBackoff, maxBackoff, unschedulableGrace, verifyStoredArtifacts,
-                grace, policy, queue);
+                grace, policy, queue, packageMirror);
     }
 
     public OperatorSettings withQueue(QueueLimits limits) {
         return new OperatorSettings(builderImage, imagePullPolicy, builderCommand, runAsUser, runAsGroup,
                 addCapabilities, cpuRequest, cpuLimit, memoryRequest, memoryLimit, workSizeLimit, serviceAccount,
                 defaultStore, maxAttempts, initialBackoff, maxBackoff, unschedulableGrace, verifyStoredArtifacts,
-                lostPodGrace, policy, limits);
+                lostPodGrace, policy, limits, packageMirror);
+    }
+
+    public OperatorSettings withPackageMirror(String mirror) {
+        return new OperatorSettings(builderImage, imagePullPolicy, builderCommand, runAsUser, runAsGroup,
+                addCapabilities, cpuRequest, cpuLimit, memoryRequest, memoryLimit, workSizeLimit, serviceAccount,
+                defaultStore, maxAttempts, initialBackoff, maxBackoff, unschedulableGrace, verifyStoredArtifacts,
+                lostPodGrace, policy, queue, mirror);
     }
 
     /** Backoff before attempt {@code attempt + 1}: doubling from the initial value, capped. */

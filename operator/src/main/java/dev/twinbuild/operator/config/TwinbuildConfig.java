@@ -70,6 +70,17 @@ public interface TwinbuildConfig {
         String builderId();
     }
 
+    Packages packages();
+
+    /** Packages layers in builder pods. */
+    interface Packages {
+        /**
+         * Base URL builder pods fetch locked packages from instead of the lock's mirror (a cluster that cannot
+         * reach deb.debian.org: an internal mirror or cache). Safe: every file is pinned by sha256.
+         */
+        Optional<String> mirrorOverride();
+    }
+
     /** What a SystemImage may choose itself; nothing by default (see TenantPolicy). */
     interface Policy {
         /** Images spec.builderImage may name besides builder.image: exact references or prefixes ending in "*". */

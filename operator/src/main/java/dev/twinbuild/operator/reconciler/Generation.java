@@ -14,6 +14,7 @@ import dev.twinbuild.operator.config.OperatorSettings;
 import dev.twinbuild.operator.pods.BuilderPods;
 import dev.twinbuild.operator.pods.CheckPods;
 import dev.twinbuild.operator.pods.Names;
+import dev.twinbuild.operator.pods.PackageLockMount;
 import dev.twinbuild.operator.pods.PodView;
 import dev.twinbuild.operator.pods.RegistryAuthMounts;
 import dev.twinbuild.operator.status.StatusComposer;
@@ -237,8 +238,9 @@ final class Generation {
                 return tracker.cannotStart(b, e, now).wakeAt();
             }
         }
-        Pod created = children.createPod(RegistryAuthMounts.add(BuilderPods.desired(si, hash, v, store, settings,
-                b.attempts), children.pullSecrets(settings.serviceAccount())));
+        Pod desired = PackageLockMount.add(BuilderPods.desired(si, hash, v, store, settings, b.attempts),
+                si.getSpec(), settings);
+        Pod created = children.createPod(RegistryAuthMounts.add(desired, children.pullSecrets(settings.serviceAccount())));
         // null: a pod of that name was there already — not ours, so it will not count (BuildTracker).
         b.podUid = created == null ? null : created.getMetadata().getUid();
         if (created != null && issued != null) {

@@ -72,6 +72,7 @@ public class SystemImageReconciler implements Reconciler<SystemImage> {
     private static final Logger LOG = Logger.getLogger(SystemImageReconciler.class);
     /** How often a queued SystemImage's place is brought up to date in its status. */
     static final Duration QUEUE_REFRESH = Duration.ofSeconds(30);
+    static final Duration LOCK_RECHECK = Duration.ofSeconds(15);
 
     private final OperatorSettings settings;
     private final BuildMetrics metrics;
@@ -152,6 +153,7 @@ public class SystemImageReconciler implements Reconciler<SystemImage> {
         String invalid = invalidSpec(si);
         SystemImageStatus next;
         Instant wakeAt = null;
+        Optional<PackageLockCheck.Problem> lockProblem;
         if (store == null) {
             next = composer.failed(hash, List.of(), "NoArtifactStore",
                     "the spec names no store and the operator has no default store");
@@ -162,6 +164,15 @@ public class SystemImageReconciler implements Reconciler<SystemImage> {
             pods.stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null)
                     .forEach(p -> children.deletePod(p.getMetadata().getName()));
             next = composer.failed(hash, List.of(), refusal.get().reason(), refusal.get().message());
+        } else if ((lockProblem = lockProblem(si, hash, pods, context)).isPresent()) {
+            PackageLockCheck.Problem p = lockProblem.get();
+            if (p.permanent()) {
+                next = composer.failed(hash, List.of(), p.reason(), p.message());
+            } else {
+                // Looked at again until the ConfigMap is there (creating it is no event the operator watches).
+                next = composer.inProgress(hash, List.of(), p.reason(), p.message());
+                wakeAt = now.plus(LOCK_RECHECK);
+            }
         } else {
             Admission.Ticket ticket = admission.admit(si, started(sameSpec ? previous : null, pods, hash));
             if (ticket.admitted()) {
@@ -247,6 +258,14 @@ public class SystemImageReconciler implements Reconciler<SystemImage> {
                 + t.buildingNamespace()
                 + (limits.maxBuildingPerNamespace() > 0 ? " of " + limits.maxBuildingPerNamespace() : "")
                 + " in namespace " + si.getMetadata().getNamespace();
+    }
+
+    /** Only before the spec's first pod: a running build has its lock mounted already. */
+    private static Optional<PackageLockCheck.Problem> lockProblem(SystemImage si, String hash, Set<Pod> pods,
+                                                                  Context<SystemImage> context) {
+        boolean started = pods.stream().anyMatch(p -> hash.equals(p.getMetadata().getLabels().get(Names.LABEL_SPEC_HASH)));
+        return started ? Optional.empty()
+                : PackageLockCheck.check(context.getClient(), si.getMetadata().getNamespace(), si.getSpec());
     }
 
     /** The CLI's own validation, which says more than the CRD schema can (e.g. duplicate paths). */
