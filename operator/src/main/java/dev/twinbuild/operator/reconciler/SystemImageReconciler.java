@@ -183,6 +183,10 @@ public class SystemImageReconciler implements Reconciler<SystemImage> {
                 outcome.started().forEach(b -> reporter.started(si, b));
                 next = outcome.status();
                 wakeAt = outcome.wakeAt();
+                if (sameSpec && previous.phase == next.phase && next.attestations.isEmpty()) {
+                    // Signed once per verdict (ECDSA signatures differ each time): later passes keep them.
+                    next.attestations = previous.attestations;
+                }
                 Instant retry = attestor.attest(si, hash, store, next, si.getSpec().builderImage != null
                         ? si.getSpec().builderImage : settings.builderImage(), now);
                 wakeAt = wakeAt == null || (retry != null && retry.isBefore(wakeAt)) ? retry : wakeAt;

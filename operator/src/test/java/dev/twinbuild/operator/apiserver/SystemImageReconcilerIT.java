@@ -365,6 +365,8 @@ class SystemImageReconcilerIT {
         Poll.until(WAIT, () -> checkPods("again").size() == 1);
         String uid = checkPods("again").get(0).getMetadata().getUid();
         Poll.until(WAIT, () -> uid.equals(status("again").check.podUid));
+        // The verdict's provenance is signed and stored before the restart, so the stop does not cut that short.
+        Poll.until(WAIT, () -> status("again").attestations != null && status("again").attestations.size() == 2);
         // A restart while the diagnosis pod runs: the new operator resumes it (same pod), does not start another.
         operator.stop();
         startOperator(OperatorSettings.defaults().withTiming(3, Duration.ofSeconds(1), Duration.ofSeconds(2)));
