@@ -125,9 +125,15 @@ def main():
         check(first_row == "unreproducible", "failures first (first row: %s)" % first_row)
         b.screenshot(os.path.join(out, "dashboard-overview.png"))
 
-        b.open(base + "/namespaces/%s/systemimages/unreproducible" % os.environ["DASH_NAMESPACE"])
-        b.wait("the image page loads", "return document.body.dataset.loadedAt || null;", 60)
-        paths = b.eval("return Array.from(document.querySelectorAll('.differing-path')).map(e => e.textContent);")
+        # The verdict comes first; the differing paths follow from the diagnosis (a check pod): reload until then.
+        deadline = time.time() + 300 * scale
+        while True:
+            b.open(base + "/namespaces/%s/systemimages/unreproducible" % os.environ["DASH_NAMESPACE"])
+            b.wait("the image page loads", "return document.body.dataset.loadedAt || null;", 60)
+            paths = b.eval("return Array.from(document.querySelectorAll('.differing-path')).map(e => e.textContent);")
+            if paths or time.time() > deadline:
+                break
+            time.sleep(2)
         check(any("etc/build-date" in p for p in paths), "differing paths on the image page: %s" % paths)
         check(len(b.eval("return Array.from(document.querySelectorAll('article.build'));")) == 2, "both builds shown")
         report = b.eval("var a = document.querySelector('a.report'); if (!a) return null;"

@@ -237,7 +237,7 @@ test_reproducible() {
   check_distinct_nodes minimal
   check_stored_artifacts minimal
   # Where the time goes: the build (init) container, then the upload container.
-  kn get pods -l twinbuild.dev/image=minimal -o jsonpath='{range .items[*]}{.metadata.name}{" "}{.status.initContainerStatuses[0].state.terminated.startedAt}{" "}{.status.initContainerStatuses[0].state.terminated.finishedAt}{" "}{.status.containerStatuses[0].state.terminated.startedAt}{" "}{.status.containerStatuses[0].state.terminated.finishedAt}{"\n"}{end}' |
+  kn get pods -l twinbuild.dev/image=minimal,app.kubernetes.io/component=builder -o jsonpath='{range .items[*]}{.metadata.name}{" "}{.status.initContainerStatuses[0].state.terminated.startedAt}{" "}{.status.initContainerStatuses[0].state.terminated.finishedAt}{" "}{.status.containerStatuses[0].state.terminated.startedAt}{" "}{.status.containerStatuses[0].state.terminated.finishedAt}{"\n"}{end}' |
     while read -r pod bs bf us uf; do
       [[ -n "$uf" ]] || continue
       log "  $pod: build $(($(date -d "$bf" +%s) - $(date -d "$bs" +%s)))s, then upload $(($(date -d "$uf" +%s) - $(date -d "$us" +%s)))s (started $(($(date -d "$us" +%s) - $(date -d "$bf" +%s)))s after the build ended)"
@@ -353,7 +353,7 @@ test_isolation() {
   [[ -z "$leaks" ]] || fail "builder pods carry store credentials: $leaks"
   # The search ran, and found nothing, in every build; the grants went to the upload container only, which
   # used them (its summary names the stored objects), while steps ran in the build container.
-  pods="$(k -n "$a" get pods -l twinbuild.dev/image=no-secrets -o name)"
+  pods="$(k -n "$a" get pods -l twinbuild.dev/image=no-secrets,app.kubernetes.io/component=builder -o name)"
   [[ "$(grep -c . <<<"$pods")" -eq 2 ]] || fail "expected 2 builder pods in $a: $pods"
   # The step's last act puts its verdict into the tree (step output stays in the build's work directory): it
   # is in every build's stored tar, so the search ran to its end in both.
