@@ -152,14 +152,14 @@ stored_sha256() {
   local loc="$1" path
   [[ "$loc" == s3://* ]] || { echo "not-s3:$loc"; return 1; }
   path="/data/${loc#s3://}"
-  k -n "$OPNS" exec deploy/s3proxy -- sha256sum "$path" | cut -d' ' -f1
+  k -n "$OPNS" exec deploy/s3proxy -c s3proxy -- sha256sum "$path" | cut -d' ' -f1
 }
 
 # stored_text LOCATION — the content of a stored (text) object
 stored_text() {
   local loc="$1"
   [[ "$loc" == s3://* ]] || return 1
-  k -n "$OPNS" exec deploy/s3proxy -- cat "/data/${loc#s3://}"
+  k -n "$OPNS" exec deploy/s3proxy -c s3proxy -- cat "/data/${loc#s3://}"
 }
 
 # Two builds of one SystemImage ran on two different nodes, as status and the pods agree.
@@ -189,7 +189,7 @@ check_stored_artifacts() {
   done <<<"$lines"
   # "<sha256> <size> <path>" per stored object ("missing - <path>" when absent)
   # shellcheck disable=SC2016 # expanded by the pod's shell
-  got="$(k -n "$OPNS" exec deploy/s3proxy -- sh -c 'for p; do
+  got="$(k -n "$OPNS" exec deploy/s3proxy -c s3proxy -- sh -c 'for p; do
       if [ -f "$p" ]; then echo "$(sha256sum "$p" | cut -d" " -f1) $(stat -c %s "$p") $p"; else echo "missing - $p"; fi
     done' sh "${paths[@]}")" || fail "cannot read the artifacts from the store: $got"
   local stored
@@ -253,7 +253,7 @@ test_reproducible() {
 }
 
 # store_get LOCATION FILE — an object of the s3proxy store, copied to a local file
-store_get() { k -n "$OPNS" exec deploy/s3proxy -- cat "/data/${1#s3://}" >"$2"; }
+store_get() { k -n "$OPNS" exec deploy/s3proxy -c s3proxy -- cat "/data/${1#s3://}" >"$2"; }
 
 test_attestation() {
   local dir cosign tb vsa vsa_sha art art_file n payload out rc
@@ -361,7 +361,7 @@ test_isolation() {
   outs="$(NS="$a" jp si/no-secrets '{range .status.builds[*]}{.outputs[0].location}{"\n"}{end}')"
   [[ "$(grep -c '^s3://' <<<"$outs")" -eq 2 ]] || fail "expected the stored tar of 2 builds: $outs"
   # shellcheck disable=SC2016 # expanded by the store pod's shell
-  verdicts="$(k -n "$OPNS" exec deploy/s3proxy -- sh -c 'for p; do tar -xOf "$p" --wildcards "*etc/credential-search"; done' \
+  verdicts="$(k -n "$OPNS" exec deploy/s3proxy -c s3proxy -- sh -c 'for p; do tar -xOf "$p" --wildcards "*etc/credential-search"; done' \
     sh $(sed 's|^s3://|/data/|' <<<"$outs") 2>&1)" || fail "cannot read the step's verdict from the stored tars: $verdicts"
   [[ "$(grep -cx 'store credentials: not found' <<<"$verdicts")" -eq 2 ]] || fail "the search's verdicts: $verdicts"
   for pod in $pods; do
@@ -391,7 +391,7 @@ test_isolation() {
     grep -o '"put":"[^"]*"' | head -1 | sed 's/^"put":"//; s/"$//; s/^[^?]*?//')"
   [[ "$query" == *X-Amz-Signature=* ]] || fail "no presigned grant in $b's Secrets to try"
   # shellcheck disable=SC2016 # expanded by the store pod's shell
-  codes="$(k -n "$OPNS" exec deploy/s3proxy -- bash -c 'req() {
+  codes="$(k -n "$OPNS" exec deploy/s3proxy -c s3proxy -- bash -c 'req() {
       exec 3<>/dev/tcp/127.0.0.1/${S3PROXY_PORT:-8080} || { echo 000; return; }
       printf "%s %s HTTP/1.1\r\nHost: %s\r\nContent-Length: %s\r\nConnection: close\r\n\r\n%s" "$1" "$2" "$3" "${#4}" "$4" >&3
       IFS=" " read -r _ code _ <&3; exec 3<&-; echo "$code"; }
@@ -722,7 +722,7 @@ test_policy() {
 # store_listing — "<sha256>  <path>" of every object in the store, sorted
 store_listing() {
   # shellcheck disable=SC2016 # expanded by the pod's shell
-  k -n "$OPNS" exec deploy/s3proxy -- sh -c 'find /data -type f | sort | xargs -r sha256sum'
+  k -n "$OPNS" exec deploy/s3proxy -c s3proxy -- sh -c 'find /data -type f | sort | xargs -r sha256sum'
 }
 
 test_store_outage() {
@@ -1123,7 +1123,7 @@ test_debian_live() {
   loc="$(NS="$ns" jp si/debian-live '{.status.artifacts[?(@.file=="debian-live.iso")].location}')"
   [[ "$loc" == s3://* ]] || fail "no stored ISO in status.artifacts"
   iso="$ARTIFACTS/debian-live/debian-live.iso"
-  k -n "$OPNS" exec deploy/s3proxy -- cat "/data/${loc#s3://}" >"$iso" || fail "cannot download $loc"
+  k -n "$OPNS" exec deploy/s3proxy -c s3proxy -- cat "/data/${loc#s3://}" >"$iso" || fail "cannot download $loc"
   want="$(awk '$2 == "debian-live.iso" {print $1}' "$golden")"
   [[ "$(sha256sum "$iso" | cut -c1-64)" == "$want" ]] || fail "the downloaded ISO is not the golden one"
   secs="$(boot_iso "$iso" "$ARTIFACTS/debian-live/serial-iso.log" "$(t 360)")" ||
