@@ -65,6 +65,8 @@ final class Reverifier {
     private final CheckIssuer checks;
     private final GrantIssuer grants;
     private final EventRecorder events;
+    /** Rounds this process started, by namespace/name, with when (see {@link #reserveRound}). */
+    private final Map<String, Instant> reserved = new java.util.concurrent.ConcurrentHashMap<>();
 
     Reverifier(ReverifySettings limits, OperatorSettings settings, Admission admission, ArtifactVerifier verifier,
                CheckIssuer checks, GrantIssuer grants, EventRecorder events) {
@@ -97,15 +99,15 @@ final class Reverifier {
                 return changed(previous, next, eligible ? due : null);
             }
             String trigger = requested != null ? "Annotation" : schedule.kind().name();
-            long running = all.get().filter(o -> !sameObject(o, si) && o.getStatus() != null
-                    && o.getStatus().reverification != null && o.getStatus().reverification.running()).count();
-            if (running >= limits.maxConcurrent()) {
+            int running = reserveRound(si, all, now);
+            if (running >= 0) {
                 setVerifying(next, previous, false, "Waiting", running + " re-verifications run, the most at once"
                         + " (twinbuild.verification.max-concurrent=" + limits.maxConcurrent() + ")", now);
                 return changed(previous, next, now.plus(WAIT_RETRY));
             }
             Admission.Ticket ticket = admission.admit(si, false);
             if (!ticket.admitted()) {
+                reserved.remove(key(si));
                 setVerifying(next, previous, false, StatusComposer.QUEUED, "waiting for a build slot ("
                         + ticket.building() + " SystemImages build, queue.maxBuilding="
                         + admission.limits().maxBuilding() + ")", now);
@@ -156,8 +158,34 @@ final class Reverifier {
             return changed(previous, next, o.wakeAt());
         }
         finish(si, previous, next, s, now);
+        reserved.remove(key(si));
         admission.finished(si);
         return changed(previous, next, dueOf(next));
+    }
+
+    /**
+     * Takes one of the cluster-wide round slots. Running rounds are read from the cache; rounds this process
+     * started in the last minute count too (two reconcile threads must not both take the last slot before
+     * either status is cached).
+     *
+     * @return -1 when taken, else how many rounds run
+     */
+    private synchronized int reserveRound(SystemImage si, Supplier<Stream<SystemImage>> all, Instant now) {
+        java.util.Set<String> busy = all.get().filter(o -> o.getStatus() != null && o.getStatus().reverification != null
+                && o.getStatus().reverification.running()).map(Reverifier::key)
+                .collect(Collectors.toCollection(java.util.HashSet::new));
+        reserved.entrySet().removeIf(e -> !busy.contains(e.getKey()) && e.getValue().isBefore(now.minusSeconds(60)));
+        busy.addAll(reserved.keySet());
+        busy.remove(key(si));
+        if (busy.size() >= limits.maxConcurrent()) {
+            return busy.size();
+        }
+        reserved.put(key(si), now);
+        return -1;
+    }
+
+    private static String key(SystemImage si) {
+        return si.getMetadata().getNamespace() + "/" + si.getMetadata().getName();
     }
 
     /** The round reached a verdict of its own (or failed): compare, record, set the conditions. */
@@ -380,11 +408,6 @@ final class Reverifier {
     private static Pass changed(SystemImageStatus previous, SystemImageStatus next, Instant wakeAt) {
         boolean same = Serialization.asJson(previous).equals(Serialization.asJson(next));
         return new Pass(same ? null : next, wakeAt);
-    }
-
-    private static boolean sameObject(SystemImage a, SystemImage b) {
-        return Objects.equals(a.getMetadata().getNamespace(), b.getMetadata().getNamespace())
-                && Objects.equals(a.getMetadata().getName(), b.getMetadata().getName());
     }
 
     private static String uid(SystemImage si) {

@@ -52,6 +52,7 @@ class ReverificationIT {
     private final List<String> figures = new ArrayList<>();
     private final List<String> readySamples = new CopyOnWriteArrayList<>();
     private final AtomicReference<String> content = new AtomicReference<>("same");
+    private final java.util.concurrent.atomic.AtomicBoolean paused = new java.util.concurrent.atomic.AtomicBoolean();
     private ScheduledExecutorService kubeletLoop;
     private Operator operator;
 
@@ -171,24 +172,101 @@ class ReverificationIT {
         assertThat(s.builds).as("the first round is not rebuilt").allSatisfy(b -> assertThat(b.attempts).isEqualTo(1));
     }
 
+    /**
+     * With at most one round at once, two requested rounds: one runs, the other waits (Verifying=False,
+     * Waiting). The operator restarts mid-round: the new one resumes the same pods (same UIDs, attempt 1)
+     * and records the round once; then the waiting one runs.
+     */
+    @Test
+    void aRestartedOperatorResumesTheRoundAndTheCapMakesOthersWait() {
+        String ns = "reverify-restart";
+        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+                .create();
+        FakeKubelet kubelet = new FakeKubelet(client, ns);
+        kubelet.nodes("node-a", "node-b", "node-c");
+        OperatorSettings settings = OperatorSettings.defaults()
+                .withPolicy(new TenantPolicy(List.of(), true, List.of(), true, List.of()))
+                .withDefaultStore(Fixtures.pvcStore());
+        ReverifySettings oneAtATime = new ReverifySettings(Duration.ofSeconds(1), Duration.ofSeconds(1), 1);
+        operator = TestOperators.start(client, settings, oneAtATime, new SimpleMeterRegistry(), 1L << 20, ns);
+        kubeletLoop = Executors.newSingleThreadScheduledExecutor();
+        for (String name : List.of("one", "two")) {
+            SystemImage si = Fixtures.systemImage(name, 2);
+            si.getMetadata().setNamespace(ns);
+            si.getMetadata().setUid(null);
+            si.getMetadata().setGeneration(null);
+            si.getSpec().verification.interval = "1h"; // only the annotation starts a round here
+            SystemImage created = client.resource(si).create();
+            kubeletLoop.scheduleWithFixedDelay(() -> playBuilds(kubelet, created), 0, 100, TimeUnit.MILLISECONDS);
+        }
+        Poll.until(WAIT, () -> status(ns, "one").phase == Phase.Reproducible && status(ns, "two").phase == Phase.Reproducible);
+
+        paused.set(true);
+        for (String name : List.of("one", "two")) {
+            client.resources(SystemImage.class).inNamespace(ns).withName(name).edit(x -> {
+                x.getMetadata().setAnnotations(Map.of("twinbuild.dev/reverify-requested-at", "restart-1"));
+                return x;
+            });
+        }
+        Poll.until(WAIT, () -> List.of("one", "two").stream().anyMatch(n -> round(ns, n).size() == 2)
+                && List.of("one", "two").stream().anyMatch(n -> "Waiting".equals(
+                Conditions.reason(status(ns, n).conditions, "Verifying"))));
+        String running = round(ns, "one").size() == 2 ? "one" : "two";
+        String waiting = running.equals("one") ? "two" : "one";
+        assertThat(round(ns, waiting)).as("over the cap: no pod").isEmpty();
+        assertThat(Conditions.status(status(ns, waiting).conditions, "Verifying")).isEqualTo("False");
+        List<String> uids = round(ns, running).stream().map(p -> p.getMetadata().getUid()).sorted().toList();
+
+        operator.stop();
+        operator = TestOperators.start(client, settings, oneAtATime, new SimpleMeterRegistry(), 1L << 20, ns);
+        paused.set(false);
+        Poll.until(WAIT, () -> status(ns, running).verifications.size() == 1);
+        SystemImageStatus s = status(ns, running);
+        assertThat(s.verifications.get(0).result).isEqualTo(VerificationRecord.PASSED);
+        assertThat(s.reverification.builds).allSatisfy(b -> assertThat(b.attempts).isEqualTo(1));
+        assertThat(round(ns, running).stream().map(p -> p.getMetadata().getUid()).sorted().toList())
+                .as("the restarted operator resumed the round's pods, it did not make new ones").isEqualTo(uids);
+        // The waiting one runs once the slot is free (it looks again every 30 s).
+        Poll.until(Duration.ofSeconds(90), () -> status(ns, waiting).verifications.size() == 1);
+        assertThat(status(ns, waiting).lastHandledReverifyAt).isEqualTo("restart-1");
+        assertThat(status(ns, running).verifications).hasSize(1);
+    }
+
+    /** The builder pods of an image's re-verification rounds. */
+    private static List<Pod> round(String ns, String name) {
+        return builderPods(ns, name).stream().filter(p -> p.getMetadata().getLabels().get(Names.LABEL_SPEC_HASH)
+                .contains("-r")).toList();
+    }
+
     private static VerificationRecord last(SystemImageStatus s) {
         return s.verifications.isEmpty() ? new VerificationRecord() : s.verifications.get(s.verifications.size() - 1);
     }
 
     private SystemImageStatus status() {
-        SystemImage si = client.resources(SystemImage.class).inNamespace(NS).withName("again").get();
+        return status(NS, "again");
+    }
+
+    private static SystemImageStatus status(String ns, String name) {
+        SystemImage si = client.resources(SystemImage.class).inNamespace(ns).withName(name).get();
         return si.getStatus() == null ? new SystemImageStatus() : si.getStatus();
     }
 
     private List<Pod> builderPods() {
-        return client.pods().inNamespace(NS).withLabel(Names.LABEL_IMAGE, "again")
+        return builderPods(NS, "again");
+    }
+
+    private static List<Pod> builderPods(String ns, String name) {
+        return client.pods().inNamespace(ns).withLabel(Names.LABEL_IMAGE, name)
                 .withLabel(Names.LABEL_COMPONENT, "builder").list().getItems();
     }
 
     /** Scheduler and kubelet: every new builder pod is bound, run, and ends with outputs from {@link #content}. */
     private void playBuilds(FakeKubelet kubelet, SystemImage si) {
+        if (paused.get()) {
+            return;
+        }
         try {
-            for (Pod p : builderPods()) {
+            for (Pod p : builderPods(si.getMetadata().getNamespace(), si.getMetadata().getName())) {
                 if (p.getSpec().getNodeName() != null || p.getMetadata().getDeletionTimestamp() != null) {
                     continue;
                 }
@@ -208,7 +286,7 @@ class ReverificationIT {
                 Integer.parseInt(labels.get(Names.LABEL_BUILD_INDEX)));
         List<BuildSummary.Output> outputs = new ArrayList<>();
         for (Output o : si.getSpec().outputs) {
-            for (String file : o.fileNames("again")) {
+            for (String file : o.fileNames(si.getMetadata().getName())) {
                 outputs.add(new BuildSummary.Output(o.format.value(), file, digest(content, file), 10,
                         layout.location(layout.outputs().get(file))));
             }
