@@ -215,7 +215,11 @@ class ReverificationIT {
         String waiting = running.equals("one") ? "two" : "one";
         assertThat(round(ns, waiting)).as("over the cap: no pod").isEmpty();
         assertThat(Conditions.status(status(ns, waiting).conditions, "Verifying")).isEqualTo("False");
-        List<String> uids = round(ns, running).stream().map(p -> p.getMetadata().getUid()).sorted().toList();
+        // The round's pods are recorded in the status (the restart comes after that write).
+        Poll.until(WAIT, () -> status(ns, running).reverification != null && status(ns, running).reverification.builds
+                .stream().filter(b -> b.podUid != null).count() == 2);
+        List<String> uids = status(ns, running).reverification.builds.stream().map(b -> b.podUid).sorted().toList();
+        assertThat(round(ns, running).stream().map(p -> p.getMetadata().getUid()).sorted().toList()).isEqualTo(uids);
 
         operator.stop();
         operator = TestOperators.start(client, settings, oneAtATime, new SimpleMeterRegistry(), 1L << 20, ns);
