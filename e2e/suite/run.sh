@@ -64,6 +64,11 @@
 #                      digest equal to examples/golden/debian-live.sha256; the stored ISO, downloaded,
 #                      boots in QEMU to the image's marker (serial log under e2e/target/suite/debian-live/).
 #                      On the local cluster the locked .debs are served from the host (deb-mirror.py)
+#   reverify           a SystemImage with spec.verification.interval 2m (the chart's minimum lowered to 2m):
+#                      two rounds on the interval and one on the annotation (echoed in lastHandledReverifyAt),
+#                      Ready sampled True throughout, history bounded; then builder.runAsUser changed (its step
+#                      writes `id -u` into the image; user_group is not varied) and a round on the annotation
+#                      ends Reproducible=False with reason RegressionOnReverify naming the output
 #   namespaced         the chart switched to operator.watchNamespaces=[<ns>-scoped] (helm upgrade
 #                      --reuse-values): no cluster-wide role is left, the account can create pods only
 #                      there, examples/minimal.yaml is Reproducible there, a SystemImage elsewhere is not
@@ -87,7 +92,7 @@ NS="${TWINBUILD_E2E_NAMESPACE:-twinbuild-e2e}"
 SCALE="${TWINBUILD_E2E_TIMEOUT_SCALE:-1}"
 OPERATOR_SELECTOR="app.kubernetes.io/name=twinbuild-operator"
 ALL_TESTS=(reproducible attestation isolation formats unreproducible invalid operator-restart builder-restart dashboard observability policy
-  admission namespaced image-pull store-outage debian-live)
+  admission namespaced image-pull store-outage debian-live reverify)
 # Test artifacts (serial logs of boots, the e2e's package mirror)
 ARTIFACTS="${TWINBUILD_E2E_ARTIFACTS:-$ROOT/e2e/target/suite}"
 RELEASE="${TWINBUILD_RELEASE:-twinbuild}"
@@ -955,6 +960,100 @@ test_admission() {
   log "  $NS enforces restricted: $(kn get pods -l app.kubernetes.io/component=builder -o name | wc -l) builder pods of this suite ran there"
 }
 
+# reverify_count FILTER — how many status.verifications match a jsonpath filter (e.g. @.trigger=="Interval")
+reverify_count() {
+  jp si/reverify "{range .status.verifications[?($1)]}{.round}{\"\n\"}{end}" 2>/dev/null | grep -c .
+}
+
+test_reverify() {
+  # Not local: the EXIT trap runs after this function has returned.
+  HELM="$("$ROOT/helm/helm-binary.sh" | tail -1)" || fail "no helm"
+  SAMPLER=""
+  local helm="$HELM" t0=$SECONDS samples="$ARTIFACTS/reverify-ready.txt" hash n value msg nodes
+  mkdir -p "$ARTIFACTS"; : >"$samples"
+  restore_reverify() {
+    [[ -n "$SAMPLER" ]] && kill "$SAMPLER" 2>/dev/null
+    log "  chart back to its defaults for re-verification and the builder's uid"
+    "$HELM" upgrade "$RELEASE" "$ROOT/helm/twinbuild" -n "$OPNS" --reuse-values --set verification.minInterval=1h \
+      --set builder.runAsUser=1000 --wait --timeout 5m >/dev/null
+    k -n "$OPNS" rollout status deployment -l "$OPERATOR_SELECTOR" --timeout="$(t 180)s" >/dev/null
+  }
+  trap restore_reverify EXIT
+  # The chart's minimum interval is 1h; this test asks for 2m, so the admin lowers it (no silent test mode).
+  "$helm" upgrade "$RELEASE" "$ROOT/helm/twinbuild" -n "$OPNS" --reuse-values --set verification.minInterval=2m \
+    --wait --timeout 5m >/dev/null || fail "helm upgrade verification.minInterval=2m failed"
+  k -n "$OPNS" rollout status deployment -l "$OPERATOR_SELECTOR" --timeout="$(t 180)s" >/dev/null || fail "operator not rolled out"
+  # Every variation but user_group: both builds run as builder.runAsUser, which the step writes into the image.
+  kn apply -f - >/dev/null <<'YAML' || fail "kubectl apply failed"
+apiVersion: twinbuild.dev/v1alpha1
+kind: SystemImage
+metadata:
+  name: reverify
+spec:
+  sourceDateEpoch: 1700000000
+  layers:
+    - files:
+        - {path: /etc/hostname, content: "reverify\n"}
+  steps:
+    - name: build-user
+      run: id -u > "$ROOTFS/etc/build-uid"
+  outputs:
+    - format: tar
+  verification:
+    interval: 2m
+    variations: [environment, build_path, time, timezone, locales, umask, fileordering, home, exec_path, num_cpus, domain_host]
+YAML
+  kn wait --for=condition=Reproducible si/reverify --timeout="$(t 300)s" >/dev/null || fail "si/reverify is not Reproducible"
+  hash="$(jp si/reverify '{.status.specHash}')"
+  log "  verdict Reproducible in $((SECONDS - t0))s (spec hash $hash); next re-verification $(jp si/reverify '{.status.nextVerificationTime}')"
+  # Ready, sampled every 5 s from now on.
+  ( while :; do printf '%s %s %s\n' "$(date +%T)" "$(jp si/reverify '{.status.conditions[?(@.type=="Ready")].status}')" \
+      "$(jp si/reverify '{.status.conditions[?(@.type=="Verifying")].status}')" >>"$samples"; sleep 5; done ) &
+  SAMPLER=$!
+
+  # 1: on its own (the interval)
+  for _ in $(seq "$(t 60)"); do (($(reverify_count '@.trigger=="Interval"') >= 1)) && break; sleep 5; done
+  (($(reverify_count '@.trigger=="Interval"') >= 1)) || fail "no interval re-verification within $(t 300)s"
+  log "  round 1 (Interval) at $((SECONDS - t0))s: $(jp si/reverify '{.status.verifications[0].result} on {.status.verifications[0].nodes}')"
+  # 2: the annotation, echoed once handled
+  value="e2e-$(date +%s)"
+  kn annotate si/reverify "twinbuild.dev/reverify-requested-at=$value" --overwrite >/dev/null || fail "annotate failed"
+  for _ in $(seq "$(t 60)"); do (($(reverify_count '@.trigger=="Annotation"') >= 1)) && break; sleep 5; done
+  (($(reverify_count '@.trigger=="Annotation"') >= 1)) || fail "the annotation started no re-verification"
+  [[ "$(jp si/reverify '{.status.lastHandledReverifyAt}')" == "$value" ]] || fail "lastHandledReverifyAt is not $value"
+  log "  round 2 (Annotation) at $((SECONDS - t0))s, echoed in lastHandledReverifyAt"
+  # 3: on its own again
+  for _ in $(seq "$(t 60)"); do (($(reverify_count '@.trigger=="Interval"') >= 2)) && break; sleep 5; done
+  (($(reverify_count '@.trigger=="Interval"') >= 2)) || fail "no second interval re-verification"
+  n="$(reverify_count '@.round')"
+  ((n >= 3 && n <= 10)) || fail "history has $n entries (want 3..10)"
+  (($(reverify_count '@.result=="Passed"') == n)) || fail "not every round passed: $(jp si/reverify '{.status.verifications}')"
+  [[ "$(jp si/reverify '{.status.specHash}')" == "$hash" ]] || fail "the spec hash moved"
+  nodes="$(jp si/reverify '{range .status.reverification.builds[*]}{.name}={.node} {end}')"
+  log "  round 3 (Interval) at $((SECONDS - t0))s; history $n entries, all Passed; last round's builds: $nodes"
+  kill "$SAMPLER" 2>/dev/null; SAMPLER=""
+  grep -q ' True' "$samples" || fail "no Ready sample"
+  if awk '$2 != "True"' "$samples" | grep -q .; then fail "Ready was not True throughout: $(awk '$2 != "True"' "$samples" | head -3)"; fi
+  log "  Ready: $(wc -l <"$samples") samples over the rounds, all True ($(grep -c ' True True$' "$samples") taken while Verifying)"
+
+  # A regression: the admin changes the builder's uid (a builder setting, no spec change); the step's output moves.
+  "$helm" upgrade "$RELEASE" "$ROOT/helm/twinbuild" -n "$OPNS" --reuse-values --set builder.runAsUser=1001 \
+    --wait --timeout 5m >/dev/null || fail "helm upgrade builder.runAsUser=1001 failed"
+  k -n "$OPNS" rollout status deployment -l "$OPERATOR_SELECTOR" --timeout="$(t 180)s" >/dev/null || fail "operator not rolled out"
+  kn annotate si/reverify "twinbuild.dev/reverify-requested-at=$value-2" --overwrite >/dev/null || fail "annotate failed"
+  for _ in $(seq "$(t 60)"); do
+    [[ "$(jp si/reverify '{.status.conditions[?(@.type=="Reproducible")].reason}')" == RegressionOnReverify ]] && break; sleep 5
+  done
+  [[ "$(jp si/reverify '{.status.conditions[?(@.type=="Reproducible")].reason}')" == RegressionOnReverify ]] ||
+    fail "no RegressionOnReverify: $(jp si/reverify '{.status.conditions}')"
+  [[ "$(jp si/reverify '{.status.conditions[?(@.type=="Reproducible")].status}')" == False ]] || fail "Reproducible is not False"
+  [[ "$(jp si/reverify '{.status.specHash}')" == "$hash" ]] || fail "the spec hash moved"
+  msg="$(jp si/reverify '{.status.conditions[?(@.type=="Reproducible")].message}')"
+  [[ "$msg" == *"reverify.tar"*recorded* ]] || fail "the message does not name the output: $msg"
+  log "  regression caught at $((SECONDS - t0))s: $msg"
+  log "  Ready after the regression: $(jp si/reverify '{.status.conditions[?(@.type=="Ready")].status}/{.status.conditions[?(@.type=="Ready")].reason}')"
+}
+
 test_namespaced() {
   # Not local: restore() runs as the test's EXIT trap, after this function has returned.
   SCOPED="$NS-scoped"
@@ -1173,7 +1272,7 @@ main() {
         reproducible | attestation) dump minimal ;; formats) dump formats ;; unreproducible) dump unreproducible ;;
         isolation) NS="$NS-a" dump no-secrets; NS="$NS-b" dump cross-namespace ;;
         image-pull) dump unpullable ;; store-outage) dump outage-a; dump outage-b ;; lost-node) dump lost-node ;; operator-restart) dump slow-operator-restart ;; builder-restart) dump slow-builder-restart ;;
-        namespaced) NS="$NS-scoped" dump minimal ;; debian-live) NS="$NS-live" dump debian-live ;;
+        namespaced) NS="$NS-scoped" dump minimal ;; debian-live) NS="$NS-live" dump debian-live ;; reverify) dump reverify ;;
         *) dump "" ;;
       esac >&2
     fi

@@ -117,6 +117,7 @@ final class Validator {
             if (v.timeoutSeconds != null && v.timeoutSeconds < 60) {
                 e.add("spec.verification.timeoutSeconds: must be at least 60");
             }
+            dev.twinbuild.verify.VerificationSchedule.validate(v, e);
         }
         return e;
     }

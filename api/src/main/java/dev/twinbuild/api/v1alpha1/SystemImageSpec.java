@@ -60,6 +60,22 @@ public class SystemImageSpec {
     @JsonPropertyDescription("Where builds upload their artifacts; defaults to the operator's configured store.")
     public ArtifactStore store;
 
+    /**
+     * The spec without its re-verification schedule: what the spec hash covers and builders get, so that
+     * changing when an image is checked again neither rebuilds it nor changes its build record.
+     */
+    public SystemImageSpec buildDefinition() {
+        if (verification == null) {
+            return this;
+        }
+        // A copy through JSON: a field added to the spec later is covered without touching this method.
+        SystemImageSpec copy = dev.twinbuild.manifest.Manifests.json().convertValue(this, SystemImageSpec.class);
+        Verification v = verification.buildDefinition();
+        copy.verification = v.builds == null && v.timeoutSeconds == null
+                && (v.variations == null || v.variations.isEmpty()) ? null : v;
+        return copy;
+    }
+
     public Verification verificationOrDefault() {
         return verification != null ? verification : new Verification();
     }

@@ -129,11 +129,15 @@ public final class Admission {
         return queue.plan(entries);
     }
 
-    /** The verdict on its current generation is written: it neither builds nor waits. */
+    /**
+     * The verdict on its current generation is written and no re-verification runs: it neither builds nor
+     * waits. A running re-verification holds a build slot like a first round (its builds are recorded).
+     */
     static boolean done(SystemImage si) {
         SystemImageStatus s = si.getStatus();
         return s != null && s.phase != null && s.phase.isFinal()
-                && Objects.equals(s.observedGeneration, si.getMetadata().getGeneration());
+                && Objects.equals(s.observedGeneration, si.getMetadata().getGeneration())
+                && (s.reverification == null || !s.reverification.running());
     }
 
     private static boolean recordedBuilds(SystemImageStatus s) {

@@ -21,6 +21,12 @@ public class SettingsProducer {
 
     @Produces
     @Singleton
+    ReverifySettings reverifySettings(TwinbuildConfig config) {
+        return ReverifySettings.from(config.verification());
+    }
+
+    @Produces
+    @Singleton
     Clock clock() {
         return Clock.systemUTC();
     }

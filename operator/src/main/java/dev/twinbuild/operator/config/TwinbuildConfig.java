@@ -39,6 +39,20 @@ public interface TwinbuildConfig {
 
     Queue queue();
 
+    Reverification verification();
+
+    /** Re-verification of verdicts (spec.verification.interval/schedule): see ReverifySettings. */
+    interface Reverification {
+        @WithDefault(ReverifySettings.DEFAULT_MIN_INTERVAL)
+        Duration minInterval();
+
+        @WithDefault(ReverifySettings.DEFAULT_MAX_JITTER)
+        Duration maxJitter();
+
+        @WithDefault(ReverifySettings.DEFAULT_MAX_CONCURRENT)
+        int maxConcurrent();
+    }
+
     /** How many SystemImages build at once; the others wait, first come first served (see QueueLimits). */
     interface Queue {
         @WithDefault(QueueLimits.DEFAULT_MAX_BUILDING)

@@ -53,6 +53,18 @@ public final class BuilderPods {
     }
 
     /**
+     * Adds a preference (not a requirement: a small cluster may have no other node) for nodes other than
+     * {@code node}, so that a re-verification runs where the round before did not.
+     */
+    public static void preferOtherNode(Pod pod, String node) {
+        pod.getSpec().getAffinity().setNodeAffinity(new io.fabric8.kubernetes.api.model.NodeAffinityBuilder()
+                .addNewPreferredDuringSchedulingIgnoredDuringExecution().withWeight(100)
+                .withNewPreference().addNewMatchExpression().withKey("kubernetes.io/hostname")
+                .withOperator("NotIn").withValues(node).endMatchExpression().endPreference()
+                .endPreferredDuringSchedulingIgnoredDuringExecution().build());
+    }
+
+    /**
      * @param store   the effective store (the spec's, else the operator's default)
      * @param attempt 1 for the first pod of this build; recorded so that a stale pod is never mistaken
      *                for a newer attempt

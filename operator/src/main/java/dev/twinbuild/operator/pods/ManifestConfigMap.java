@@ -31,7 +31,11 @@ public final class ManifestConfigMap {
     }
 
     public static ConfigMap desired(SystemImage si, String specHash) {
-        String manifest = manifest(si);
+        // Builders get the spec without its re-verification schedule (it is no input of the build).
+        SystemImage forBuild = new SystemImage();
+        forBuild.setMetadata(si.getMetadata());
+        forBuild.setSpec(si.getSpec().buildDefinition());
+        String manifest = manifest(forBuild);
         Map<String, String> labels = Names.generationLabels(si.getMetadata().getName(), specHash);
         labels.put(Names.LABEL_COMPONENT, "manifest");
         return new ConfigMapBuilder()

@@ -23,9 +23,25 @@ public final class Names {
     private Names() {
     }
 
-    /** First 10 hex digits of the SHA-256 of the spec's canonical JSON (sorted keys). */
+    /**
+     * First 10 hex digits of the SHA-256 of the spec's canonical JSON (sorted keys), without its
+     * re-verification schedule: changing when it is checked again does not rebuild it.
+     */
     public static String specHash(SystemImageSpec spec) {
-        return Sha256.hex(Manifests.canonicalJson(spec)).substring(0, 10);
+        return Sha256.hex(Manifests.canonicalJson(spec.buildDefinition())).substring(0, 10);
+    }
+
+    /**
+     * The spec-hash label of re-verification round {@code round} ({@code <hash>-r<round>}): its pods,
+     * check pod, manifest and store keys are named from it, apart from the first round's and each other's.
+     */
+    public static String roundHash(String specHash, long round) {
+        return specHash + "-r" + round;
+    }
+
+    /** Whether a spec-hash label belongs to this spec: its first round or one of its re-verifications. */
+    public static boolean ofSpec(String specHash, String label) {
+        return label != null && (label.equals(specHash) || label.startsWith(specHash + "-r"));
     }
 
     /** {@code <name>-<hash>}, the name cut so that {@code -b<index>} still fits a DNS label. */

@@ -133,7 +133,8 @@ final class Children {
     void deleteSuperseded(Collection<Pod> pods, boolean specChanged) {
         for (Pod pod : pods) {
             String podHash = pod.getMetadata().getLabels().get(Names.LABEL_SPEC_HASH);
-            if (!specHash.equals(podHash) && pod.getMetadata().getDeletionTimestamp() == null) {
+            // Re-verification rounds of this spec are cleaned up by Reverifier (it keeps the last round's).
+            if (!Names.ofSpec(specHash, podHash) && pod.getMetadata().getDeletionTimestamp() == null) {
                 deletePod(pod.getMetadata().getName());
             }
         }

@@ -63,6 +63,8 @@ final class Generation {
     private final CheckIssuer checks;
     private final GrantIssuer grants;
     private final Verification verification;
+    /** Build index → the node it ran on in the round before (a re-verification prefers another one). */
+    private Map<Integer, String> avoidNodes = Map.of();
 
     Generation(SystemImage si, String hash, ArtifactStore store, OperatorSettings settings, Instant now,
                Children children, ArtifactVerifier verifier, CheckIssuer checks, GrantIssuer grants) {
@@ -76,6 +78,12 @@ final class Generation {
         this.checks = checks;
         this.grants = grants;
         this.verification = si.getSpec().verificationOrDefault();
+    }
+
+    /** A re-verification round: each build prefers a node other than the one its index used last time. */
+    Generation avoiding(Map<Integer, String> nodes) {
+        this.avoidNodes = nodes;
+        return this;
     }
 
     /** @param previousCheck the check recorded for this spec, if any */
@@ -240,6 +248,10 @@ final class Generation {
         }
         Pod desired = PackageLockMount.add(BuilderPods.desired(si, hash, v, store, settings, b.attempts),
                 si.getSpec(), settings);
+        String avoid = avoidNodes.get(v.index());
+        if (avoid != null) {
+            BuilderPods.preferOtherNode(desired, avoid);
+        }
         Pod created = children.createPod(RegistryAuthMounts.add(desired, children.pullSecrets(settings.serviceAccount())));
         // null: a pod of that name was there already — not ours, so it will not count (BuildTracker).
         b.podUid = created == null ? null : created.getMetadata().getUid();

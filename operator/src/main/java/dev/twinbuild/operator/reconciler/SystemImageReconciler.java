@@ -7,6 +7,7 @@ import dev.twinbuild.operator.api.v1alpha1.SystemImage;
 import dev.twinbuild.operator.attest.Attestor;
 import dev.twinbuild.operator.api.v1alpha1.SystemImageStatus;
 import dev.twinbuild.operator.config.OperatorSettings;
+import dev.twinbuild.operator.config.ReverifySettings;
 import dev.twinbuild.operator.events.EventRecorder;
 import dev.twinbuild.operator.metrics.BuildMetrics;
 import dev.twinbuild.operator.pods.ManifestConfigMap;
@@ -20,6 +21,7 @@ import dev.twinbuild.operator.store.GrantIssuer;
 import dev.twinbuild.pipeline.InputException;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -55,7 +57,9 @@ import java.util.Set;
  * Pods rather than Jobs: the Job controller would add its own retries and random pod names, hide the
  * termination message one level down, and does not exist on a bare API server (the tests).
  */
-@ControllerConfiguration(name = SystemImageReconciler.NAME)
+// Not generation-aware: the annotation twinbuild.dev/reverify-requested-at must wake it (ReverifyRequests).
+@ControllerConfiguration(name = SystemImageReconciler.NAME, generationAwareEventProcessing = false,
+        informer = @Informer(onUpdateFilter = ReverifyRequests.class))
 @RBACRule(apiGroups = "", resources = "pods", verbs = {"get", "list", "watch", "create", "delete"})
 @RBACRule(apiGroups = "", resources = "configmaps", verbs = {"get", "list", "create", "delete", "deletecollection"})
 @RBACRule(apiGroups = "", resources = "events", verbs = {"create", "patch"})
@@ -83,6 +87,8 @@ public class SystemImageReconciler implements Reconciler<SystemImage> {
     private final GrantIssuer grants;
     private final Admission admission;
     private Attestor attestor = Attestor.disabled();
+    private final EventRecorder events;
+    private Reverifier reverifier;
 
     @Inject
     public SystemImageReconciler(OperatorSettings settings, BuildMetrics metrics, Clock clock,
@@ -96,6 +102,14 @@ public class SystemImageReconciler implements Reconciler<SystemImage> {
         this.reporter = new TransitionReporter(events, metrics);
         this.grants = grants;
         this.admission = new Admission(settings.queue());
+        this.events = events;
+        setReverifySettings(ReverifySettings.defaults());
+    }
+
+    /** Limits on re-verification (the application sets them from twinbuild.verification.*, tests may). */
+    @Inject
+    public void setReverifySettings(ReverifySettings limits) {
+        this.reverifier = new Reverifier(limits, settings, admission, verifier, checks, grants, events);
     }
 
     /** Signs verdicts (off unless set: the application sets it, tests may). */
@@ -145,12 +159,23 @@ public class SystemImageReconciler implements Reconciler<SystemImage> {
                 && (previous.check == null || previous.check.isFinal())
                 && previous.observedGeneration != null && previous.observedGeneration == generation
                 && !attestor.due(si, previous, si.getSpec().store != null ? si.getSpec().store : settings.defaultStore())) {
-            return UpdateControl.noUpdate(); // the verdict on this spec stands (and is signed)
+            // The verdict on this spec stands (and is signed); it may be due to be checked again.
+            ArtifactStore store = si.getSpec().store != null ? si.getSpec().store : settings.defaultStore();
+            Reverifier.Pass p = reverifier.pass(si, previous, hash, store, pods, context.getClient(),
+                    () -> context.getPrimaryCache().list(), now);
+            if (p.status() != null) {
+                reporter.report(si, previous, p.status(), now);
+                StatusRedaction.apply(p.status());
+                patchStatus(si, p.status(), context);
+            }
+            return p.wakeAt() == null ? UpdateControl.noUpdate() : UpdateControl.<SystemImage>noUpdate()
+                    .rescheduleAfter(Duration.between(now, p.wakeAt()).plusMillis(100).abs());
         }
 
         StatusComposer composer = new StatusComposer(previous, generation, now);
         ArtifactStore store = si.getSpec().store != null ? si.getSpec().store : settings.defaultStore();
         String invalid = invalidSpec(si);
+        invalid = invalid != null ? invalid : reverifier.invalid(si, now);
         SystemImageStatus next;
         Instant wakeAt = null;
         Optional<PackageLockCheck.Problem> lockProblem;
@@ -195,6 +220,7 @@ public class SystemImageReconciler implements Reconciler<SystemImage> {
                 wakeAt = now.plus(QUEUE_REFRESH); // its place moves as others start; events bring it its turn
             }
         }
+        wakeAt = reverifier.carryOver(si, sameSpec ? previous : null, next, wakeAt);
         reporter.report(si, previous, next, now);
 
         StatusRedaction.apply(next);
@@ -215,6 +241,14 @@ public class SystemImageReconciler implements Reconciler<SystemImage> {
             control.rescheduleAfter(delay.isNegative() ? Duration.ofMillis(100) : delay.plusMillis(100));
         }
         return control;
+    }
+
+    private static void patchStatus(SystemImage si, SystemImageStatus next, Context<SystemImage> context) {
+        SystemImage fresh = new SystemImage();
+        fresh.setMetadata(new ObjectMetaBuilder().withName(si.getMetadata().getName())
+                .withNamespace(si.getMetadata().getNamespace()).build());
+        fresh.setStatus(next);
+        PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(si, fresh, context);
     }
 
     /**

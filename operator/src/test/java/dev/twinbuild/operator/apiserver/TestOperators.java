@@ -3,6 +3,7 @@ package dev.twinbuild.operator.apiserver;
 import dev.twinbuild.operator.attest.Attestor;
 import dev.twinbuild.operator.attest.SigningKey;
 import dev.twinbuild.operator.config.OperatorSettings;
+import dev.twinbuild.operator.config.ReverifySettings;
 import dev.twinbuild.operator.events.EventRecorder;
 import dev.twinbuild.operator.metrics.BuildMetrics;
 import dev.twinbuild.operator.reconciler.SystemImageReconciler;
@@ -29,6 +30,12 @@ final class TestOperators {
      */
     static Operator start(KubernetesClient client, OperatorSettings settings, MeterRegistry registry,
                           long maxDiffBytes, String... namespaces) {
+        return start(client, settings, ReverifySettings.defaults(), registry, maxDiffBytes, namespaces);
+    }
+
+    /** @param reverify limits on re-verification (a test lowers the minimum interval) */
+    static Operator start(KubernetesClient client, OperatorSettings settings, ReverifySettings reverify,
+                          MeterRegistry registry, long maxDiffBytes, String... namespaces) {
         Clock clock = Clock.systemUTC();
         StoreClients clients = new StoreClients(client, settings.defaultStore(), S3ProxyServer.settings(),
                 S3ProxyServer.credentials());
@@ -38,6 +45,7 @@ final class TestOperators {
                 new StoreArtifactVerifier(clients), new CheckIssuer(clients, maxDiffBytes),
                 new EventRecorder(client, clock), new GrantIssuer(clients));
         reconciler.setAttestor(attestor(client, clients));
+        reconciler.setReverifySettings(reverify);
         operator.register(reconciler, c -> c.settingNamespaces(namespaces));
         operator.start();
         return operator;

@@ -12,7 +12,8 @@ import java.util.List;
 /** Everything GitOps tools and dashboards need: they read nothing else. */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 @JsonPropertyOrder({"observedGeneration", "phase", "queuePosition", "specHash", "digest", "nodes", "conditions", "builds",
-        "artifacts", "attestations", "mismatch", "check"})
+        "artifacts", "attestations", "mismatch", "check", "lastVerificationTime", "nextVerificationTime",
+        "lastHandledReverifyAt", "reverification", "verifications"})
 public class SystemImageStatus {
     public Long observedGeneration;
 
@@ -54,4 +55,24 @@ public class SystemImageStatus {
 
     @JsonPropertyDescription("The check pod of this spec: read-back of the stored outputs, or the mismatch diagnosis.")
     public CheckStatus check;
+
+    @JsonPropertyDescription("When the last re-verification began (spec.verification.interval/schedule, or the "
+            + "annotation twinbuild.dev/reverify-requested-at).")
+    @Size(max = 40)
+    public String lastVerificationTime;
+
+    @JsonPropertyDescription("When the next scheduled re-verification is due (with this object's jitter).")
+    @Size(max = 40)
+    public String nextVerificationTime;
+
+    @JsonPropertyDescription("The value of the annotation twinbuild.dev/reverify-requested-at last acted upon.")
+    @Size(max = 256)
+    public String lastHandledReverifyAt;
+
+    @JsonPropertyDescription("The current or last re-verification round.")
+    public ReverificationRound reverification;
+
+    @JsonPropertyDescription("Finished re-verifications, oldest first, the last 10.")
+    @Size(max = 10)
+    public List<VerificationRecord> verifications = new ArrayList<>();
 }
