@@ -50,6 +50,7 @@ public final class Rootfs implements Tree {
      */
     private final TreeSet<String> realDirs = new TreeSet<>();
     private final Disk disk;
+    private final ArchiveLog archive = new ArchiveLog();
     private byte[] copyBuffer;
 
     public Rootfs(Path dir, long defaultMtime) throws IOException {
@@ -279,9 +280,23 @@ public final class Rootfs implements Tree {
         }
     }
 
-    /** Removes the children of a directory except those {@code keep} names (an OCI opaque whiteout). */
     @Override
-    public void clearChildren(String realDir, Set<String> keep) throws IOException {
+    public void startArchive() {
+        archive.clear();
+    }
+
+    @Override
+    public EntryType seen(String name) {
+        return archive.seen(name);
+    }
+
+    @Override
+    public void added(String name, String real, EntryType type) {
+        archive.added(name, real, type);
+    }
+
+    @Override
+    public void clearChildren(String realDir) throws IOException {
         Path p = dir.resolve(realDir);
         if (!Files.isDirectory(p, NOFOLLOW)) {
             return;
@@ -292,7 +307,7 @@ public final class Rootfs implements Tree {
         }
         for (Path c : children) {
             String rel = dir.relativize(c).toString();
-            if (!keep.contains(rel)) {
+            if (!archive.addedReal(rel)) {
                 remove(rel);
             }
         }
