@@ -17,18 +17,27 @@ final class NormalizedEntries extends AbstractList<TreeEntry> implements RandomA
     private final java.util.List<Scanned> scanned;
     private final long sourceDateEpoch;
     private final Map<Integer, TreeEntry> changed = new HashMap<>();
+    /** Shipped rows, or null while every row so far shipped (then entry i is row i). */
     private int[] rows;
     private int size;
 
     NormalizedEntries(java.util.List<Scanned> scanned, long sourceDateEpoch) {
         this.scanned = scanned;
         this.sourceDateEpoch = sourceDateEpoch;
-        this.rows = new int[scanned.size()];
     }
 
     /** Ships scanned entry {@code row}; {@code e} is what it became, or null if unchanged. */
     void ship(int row, TreeEntry e) {
-        rows[size++] = row;
+        if (rows == null && row != size) {
+            rows = new int[scanned.size()];
+            for (int i = 0; i < size; i++) {
+                rows[i] = i;
+            }
+        }
+        if (rows != null) {
+            rows[size] = row;
+        }
+        size++;
         if (e != null) {
             changed.put(row, e);
         }
@@ -39,8 +48,9 @@ final class NormalizedEntries extends AbstractList<TreeEntry> implements RandomA
         if (i < 0 || i >= size) {
             throw new IndexOutOfBoundsException(i);
         }
-        TreeEntry e = changed.get(rows[i]);
-        return clamp(e != null ? e : scanned.get(rows[i]).entry());
+        int row = rows == null ? i : rows[i];
+        TreeEntry e = changed.isEmpty() ? null : changed.get(row);
+        return clamp(e != null ? e : scanned.get(row).entry());
     }
 
     @Override

@@ -36,8 +36,7 @@ public final class IndexTree implements Tree, SafePaths.Growable {
     /** Layer files contents are read from by position, with their identity when first seen. */
     private final Map<Path, String> blobs = new HashMap<>();
     private final List<Path> blobList = new ArrayList<>();
-    /** The archive being applied (stamps of {@link #seen} and {@link #added}), and its names placed elsewhere. */
-    private int archive;
+    /** The archive's names that are not their place in the tree (a symlink on the way). */
     private final Map<String, EntryType> seenElsewhere = new HashMap<>();
     private final long defaultMtime;
     private final Path spill;
@@ -260,7 +259,7 @@ public final class IndexTree implements Tree, SafePaths.Growable {
 
     @Override
     public void startArchive() {
-        archive++;
+        data.startArchive(names.size());
         seenElsewhere.clear();
     }
 
@@ -271,7 +270,7 @@ public final class IndexTree implements Tree, SafePaths.Growable {
     @Override
     public EntryType seen(String name) {
         int id = names.find(name);
-        EntryType t = id != NodeTable.NONE ? data.seen(id, archive) : null;
+        EntryType t = id != NodeTable.NONE ? data.seen(id) : null;
         return t != null ? t : seenElsewhere.get(name);
     }
 
@@ -279,11 +278,11 @@ public final class IndexTree implements Tree, SafePaths.Growable {
     public void added(String name, String real, EntryType type) {
         int id = names.find(real);
         if (name.equals(real)) {
-            data.stampSeen(id, archive, type);
+            data.stampSeen(id, type);
         } else {
             seenElsewhere.put(name, type);
         }
-        data.stampAdded(id, archive);
+        data.stampAdded(id);
     }
 
     @Override
@@ -293,7 +292,7 @@ public final class IndexTree implements Tree, SafePaths.Growable {
             return;
         }
         for (int c : children(d)) {
-            if (!data.added(c, archive)) {
+            if (!data.added(c)) {
                 remove(names.path(c));
             }
         }

@@ -1,9 +1,11 @@
 package dev.twinbuild.pipeline.tree;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -20,13 +22,13 @@ final class NodeData {
     private static final int SEEN_FLAG = 1 << 20;
     private static final int ADDED_FLAG = 1 << 21;
 
-    /** Mode (12 bits), type (ordinal + 1; 0: absent), seen type, and whether the stamped archive saw/added it. */
+    /** Mode (12 bits), type (ordinal + 1; 0: absent), seen type, and whether the current archive named/added it. */
     private final Columns.Ints meta = new Columns.Ints();
-    private final Columns.Ints uid = new Columns.Ints();
-    private final Columns.Ints gid = new Columns.Ints();
+    private final Columns.Ints owner = new Columns.Ints(); // index in owners
+    private final Map<Owner, Integer> ownerIds = new HashMap<>();
+    private final List<Owner> owners = new ArrayList<>();
     private final Columns.Ints mtime = new Columns.Ints();
     private final Columns.Ints aux = new Columns.Ints(); // FILE: content id; SYMLINK: target offset; devices
-    private final Columns.Ints archive = new Columns.Ints(); // the archive the flags in meta belong to
     /** Values that do not fit an int: (column << 32 | id) → value. */
     private final Map<Long, Long> wide = new HashMap<>();
     private byte[] targets = new byte[1 << 12];
@@ -36,9 +38,13 @@ final class NodeData {
 
     private final Columns.Longs contentOffset = new Columns.Longs();
     private final Columns.Ints contentSize = new Columns.Ints();
-    private final Columns.Ints contentBlob = new Columns.Ints();
+    /** Contents are added a layer at a time: the blob of content c is that of the last run starting at or before c. */
+    private int[] blobRunStart = new int[4];
+    private int[] blobRunBlob = new int[4];
+    private int blobRuns;
     private final BitSet linked = new BitSet();
     private int contents;
+    private boolean flagged;
 
     private int narrow(int column, int id, long value) {
         long key = (long) column << 32 | id;
@@ -69,52 +75,62 @@ final class NodeData {
         return meta.get(id) & 07777;
     }
 
+    private record Owner(long uid, long gid) {
+    }
+
     long uid(int id) {
-        return widen(0, id, uid.get(id));
+        return owners.get(owner.get(id)).uid();
     }
 
     long gid(int id) {
-        return widen(1, id, gid.get(id));
+        return owners.get(owner.get(id)).gid();
     }
 
     long mtime(int id) {
         return widen(2, id, mtime.get(id));
     }
 
-    /** The type the entry of {@code archiveNo} that named this node had, or null. */
-    EntryType seen(int id, int archiveNo) {
-        int m = meta.get(id);
-        return archive.get(id) == archiveNo && (m & SEEN_FLAG) != 0 ? TYPES[(m >>> SEEN_SHIFT) & 0xf] : null;
-    }
-
-    void stampSeen(int id, int archiveNo, EntryType t) {
-        int m = stamp(id, archiveNo) & ~(0xf << SEEN_SHIFT);
-        meta.set(id, m | SEEN_FLAG | t.ordinal() << SEEN_SHIFT);
-    }
-
-    boolean added(int id, int archiveNo) {
-        return archive.get(id) == archiveNo && (meta.get(id) & ADDED_FLAG) != 0;
-    }
-
-    void stampAdded(int id, int archiveNo) {
-        meta.set(id, stamp(id, archiveNo) | ADDED_FLAG);
-    }
-
-    /** The node's meta with the flags cleared if they were another archive's. */
-    private int stamp(int id, int archiveNo) {
-        int m = meta.get(id);
-        if (archive.get(id) != archiveNo) {
-            archive.set(id, archiveNo);
-            m &= ~(SEEN_FLAG | ADDED_FLAG);
+    /** Forgets which nodes the previous archive named or added: one pass over the nodes, once a layer. */
+    void startArchive(int nodes) {
+        if (flagged) {
+            for (int id = 0; id < nodes; id++) {
+                meta.set(id, meta.get(id) & ~(SEEN_FLAG | ADDED_FLAG));
+            }
+            flagged = false;
         }
-        return m;
+    }
+
+    /** The type the current archive's entry that named this node had, or null. */
+    EntryType seen(int id) {
+        int m = meta.get(id);
+        return (m & SEEN_FLAG) != 0 ? TYPES[(m >>> SEEN_SHIFT) & 0xf] : null;
+    }
+
+    void stampSeen(int id, EntryType t) {
+        flagged = true;
+        meta.set(id, meta.get(id) & ~(0xf << SEEN_SHIFT) | SEEN_FLAG | t.ordinal() << SEEN_SHIFT);
+    }
+
+    boolean added(int id) {
+        return (meta.get(id) & ADDED_FLAG) != 0;
+    }
+
+    void stampAdded(int id) {
+        flagged = true;
+        meta.set(id, meta.get(id) | ADDED_FLAG);
     }
 
     private void set(int id, EntryType t, int m, long u, long g, long time, int a) {
         int keep = meta.get(id) & ~0xffff; // the archive's flags stay
         meta.set(id, keep | (t.ordinal() + 1) << TYPE_SHIFT | (m & 07777));
-        uid.set(id, narrow(0, id, u));
-        gid.set(id, narrow(1, id, g));
+        Owner o = new Owner(u, g);
+        Integer i = ownerIds.get(o);
+        if (i == null) {
+            i = owners.size();
+            owners.add(o);
+            ownerIds.put(o, i);
+        }
+        owner.set(id, i);
         mtime.set(id, narrow(2, id, time));
         aux.set(id, a);
     }
@@ -178,7 +194,14 @@ final class NodeData {
         int c = contents++;
         contentOffset.set(c, offset);
         contentSize.set(c, narrow(3, c, size));
-        contentBlob.set(c, blob);
+        if (blobRuns == 0 || blobRunBlob[blobRuns - 1] != blob) {
+            if (blobRuns == blobRunStart.length) {
+                blobRunStart = Arrays.copyOf(blobRunStart, blobRuns * 2);
+                blobRunBlob = Arrays.copyOf(blobRunBlob, blobRuns * 2);
+            }
+            blobRunStart[blobRuns] = c;
+            blobRunBlob[blobRuns++] = blob;
+        }
         return c;
     }
 
@@ -195,7 +218,8 @@ final class NodeData {
     }
 
     int contentBlob(int c) {
-        return contentBlob.get(c);
+        int i = Arrays.binarySearch(blobRunStart, 0, blobRuns, c);
+        return blobRunBlob[i >= 0 ? i : -i - 2];
     }
 
     boolean linked(int c) {
