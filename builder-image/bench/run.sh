@@ -22,6 +22,8 @@
 #                     This isolates compression fairly; its output must be byte-identical to the tar.gz
 #                     that `twinbuild build` writes, which the script checks. Also printed: the whole
 #                     tar.gz build against (a) + gzip, and (tar.gz build - tar build) against gzip.
+#   zstd -3           of twinbuild's own output tar, against the tar.zst build (level 3, --threads N): printed
+#                     as (tar.zst build - tar build) / zstd -3, the whole build against (a) + zstd, and sizes.
 #   twinbuild step    the tar build of the same input with one trivial step (writes $ROOTFS/bench-step),
 #                     so the tree must be extracted; compared with (a) plus the same write between its
 #                     tar -x and tar -c (and its rm -rf). The tar build above has no steps: its tree stays
@@ -39,7 +41,8 @@
 # Environment: BENCH_DIR (default builder-image/target/bench; the default work dir of the manual route
 # and of twinbuild alike), BENCH_RUNS, BENCH_FILES, BENCH_SMALL_FILES, BENCH_SOURCE, BENCH_THREADS
 # (default nproc), BENCH_GZIP (default 1; 0 skips gzip, GzipBench and the tar.gz builds, for quick runs),
-# BENCH_RSS_ENTRIES (entry counts of the peak-RSS series; empty skips it), TWINBUILD_JAR (default
+# BENCH_ZSTD (default 1 when zstd is installed: the tar.zst build, level 3, against zstd -3 of the tar build's
+# output; it must decompress to that tar), BENCH_RSS_ENTRIES (entry counts of the peak-RSS series; empty skips it), TWINBUILD_JAR (default
 # builder-image/target/twinbuild.jar; copied first, so a rebuild during the run changes nothing).
 set -euo pipefail
 export LC_ALL=C TZ=UTC
@@ -53,6 +56,7 @@ SMALL=${BENCH_SMALL_FILES:-$((FILES / 2))}
 SOURCE=${BENCH_SOURCE:-/usr/share}
 THREADS=${BENCH_THREADS:-$(nproc)}
 GZ=${BENCH_GZIP:-1}
+ZST=${BENCH_ZSTD:-$(command -v zstd >/dev/null && echo 1 || echo 0)}
 RSS_ENTRIES=${BENCH_RSS_ENTRIES-25000 100000 400000}
 JAR_SRC=${TWINBUILD_JAR:-$MODULE/target/twinbuild.jar}
 EPOCH=1700000000
@@ -117,6 +121,7 @@ spec:
   outputs: [{format: $fmt}]
 EOF
     done
+    sed 's|outputs: \[{format: tar}\]|outputs: [{format: tar.zst, level: 3}]|' "$IN/bench-$n-tar.yaml" > "$IN/bench-$n-tar.zst.yaml"
     sed 's|^  outputs:|  steps:\n    - name: bench-step\n      run: echo step > "$ROOTFS/bench-step"\n  outputs:|' \
         "$IN/bench-$n-tar.yaml" > "$IN/bench-$n-step.yaml"
 }
@@ -138,8 +143,8 @@ measure() {
         die "$name failed"
     fi
     tail -n 1 "$TIMES/.last" >> "$TIMES/$name"
-    printf '   %-16s %7.2f s  %7d KB\n' "$name" "$(cut -d' ' -f1 < "$TIMES/.last")" \
-        "$(cut -d' ' -f2 < "$TIMES/.last")" >&2
+    printf '   %-16s %7.2f s  %7d KB  load %s\n' "$name" "$(cut -d' ' -f1 < "$TIMES/.last")" \
+        "$(cut -d' ' -f2 < "$TIMES/.last")" "$(cut -d' ' -f1 /proc/loadavg)" >&2
 }
 best() { sort -n "$TIMES/$1" | head -n 1 | cut -d' ' -f1; }
 rss() { sort -k2,2n "$TIMES/$1" | tail -n 1 | cut -d' ' -f2; }
@@ -193,6 +198,13 @@ for round in $(seq 1 "$RUNS"); do
         rm -rf "$OUT/tb-targz"
         measure tb-targz "$TWINBUILD" build "$IN/bench-$FILES-tar.gz.yaml" --out "$OUT/tb-targz" --threads "$THREADS"
         digest_of tb-targz bench.tar.gz >> "$TIMES/targz-digests"
+    fi
+    if [ "$ZST" = 1 ]; then
+        measure zstd bash -c "zstd -3 -q -c '$OUT/tb-tar/bench.tar' > '$OUT/zstd.tar.zst'"
+        rm -rf "$OUT/tb-tarzst"
+        measure tb-tarzst "$TWINBUILD" build "$IN/bench-$FILES-tar.zst.yaml" --out "$OUT/tb-tarzst" --threads "$THREADS"
+        zstd -q -d -c "$OUT/tb-tarzst/bench.tar.zst" | cmp -s - "$OUT/tb-tar/bench.tar" ||
+            die "the tar.zst build does not decompress to the tar build's bytes"
     fi
     [ "$(digest_of tb-tar bench.tar)" = "$(sha256sum < "$OUT/tb-tar/bench.tar" | cut -d' ' -f1)" ] ||
         die "twinbuild printed a digest that is not its output's"
@@ -269,6 +281,11 @@ row() { printf '  %-46s %8.2f %8.2f %10s\n' "$1" "$2" "$3" "$4"; }
         row "twinbuild build, tar.gz (1 thread, once)" "$(best tb-targz-t1)" "$(cpu tb-targz-t1)" \
             "$(rss tb-targz-t1) KB"
     fi
+    if [ "$ZST" = 1 ]; then
+        row "zstd -3 bench.tar" "$(best zstd)" "$(cpu zstd)" "$(rss zstd) KB"
+        row "twinbuild build, tar.zst level 3 ($THREADS thr.)" "$(best tb-tarzst)" "$(cpu tb-tarzst)" \
+            "$(rss tb-tarzst) KB"
+    fi
     row "twinbuild build, tar, $SMALL entries (once)" "$(best tb-tar-small)" "$(cpu tb-tar-small)" "$rss_small KB"
     echo
     printf '  %-46s %8s %8s\n' "ratios (wall clock)" "" "target"
@@ -283,6 +300,16 @@ row() { printf '  %-46s %8.2f %8.2f %10s\n' "$1" "$2" "$3" "$4"; }
             "$(ratio "$tbgz" "$(awk -v x="$a" -v y="$gz" 'BEGIN { print x + y }')")"
         printf '  %-46s %8s\n' "    (tar.gz build - tar build) / gzip" \
             "$(ratio "$(awk -v x="$tbgz" -v y="$tb" 'BEGIN { print x - y }')" "$gz")"
+    fi
+    if [ "$ZST" = 1 ]; then
+        zs=$(best zstd)
+        tbzs=$(best tb-tarzst)
+        printf '  %-46s %8s\n' "(tar.zst build - tar build) / zstd -3" \
+            "$(ratio "$(awk -v x="$tbzs" -v y="$tb" 'BEGIN { print x - y }')" "$zs")"
+        printf '  %-46s %8s\n' "    tar.zst build / ((a) + zstd -3)" \
+            "$(ratio "$tbzs" "$(awk -v x="$a" -v y="$zs" 'BEGIN { print x + y }')")"
+        printf '  %-46s %8s\n' "    sizes: tar.zst build / zstd -3" \
+            "$(ratio "$(stat -c %s "$OUT/tb-tarzst/bench.tar.zst")" "$(stat -c %s "$OUT/zstd.tar.zst")")"
     fi
     printf '  %-46s %8s\n' "    CPU: twinbuild tar / (a), / (b)" \
         "$(ratio "$(cpu tb-tar)" "$(cpu_sum manual manual-rm)"), $(ratio "$(cpu tb-tar)" "$(cpu floor)")"

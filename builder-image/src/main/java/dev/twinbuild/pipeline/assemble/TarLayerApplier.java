@@ -52,8 +52,7 @@ public final class TarLayerApplier {
         InputStream plain = new LimitedInputStream(decompressed, layer, limits, compressed::count);
         // Names are decoded as UTF-8 explicitly: the platform charset would make them depend on the locale.
         TarArchiveInputStream tar = new TarArchiveInputStream(plain, "UTF-8");
-        Map<String, EntryType> seen = new HashMap<>();
-        Set<String> added = new HashSet<>();
+        fs.startArchive();
         long entries = 0;
         long total = 0;
         while (true) {
@@ -83,11 +82,11 @@ public final class TarLayerApplier {
             }
             String base = name.substring(name.lastIndexOf('/') + 1);
             if (base.startsWith(WHITEOUT)) {
-                whiteout(name, base, added, what);
+                whiteout(name, base, what);
                 continue;
             }
             EntryType type = typeOf(e, what);
-            EntryType before = seen.put(name, type);
+            EntryType before = fs.seen(name);
             if (before != null && !(before == EntryType.DIR && type == EntryType.DIR)) {
                 throw new InputException(what, "duplicate entry in the same archive");
             }
@@ -100,10 +99,10 @@ public final class TarLayerApplier {
                     throw new InputException(what, "the root must be a directory");
                 }
                 fs.putDir("", mode, uid, gid, mtime);
+                fs.added("", "", type);
                 continue;
             }
             String real = fs.place(name, what);
-            added.add(real);
             switch (type) {
                 case DIR -> fs.putDir(real, mode, uid, gid, mtime);
                 case FILE -> {
@@ -129,16 +128,17 @@ public final class TarLayerApplier {
                     fs.putSpecial(real, type, mode, uid, gid, mtime, e.getDevMajor(), e.getDevMinor());
                 }
             }
+            fs.added(name, real, type);
         }
         fs.fixDirectoryTimes();
     }
 
-    private void whiteout(String name, String base, Set<String> added, String what) throws IOException {
+    private void whiteout(String name, String base, String what) throws IOException {
         int slash = name.lastIndexOf('/');
         String parent = slash < 0 ? "" : name.substring(0, slash);
         if (base.equals(OPAQUE)) {
             String realDir = parent.isEmpty() ? "" : fs.place(parent, what);
-            fs.clearChildren(realDir, added);
+            fs.clearChildren(realDir);
             return;
         }
         String hidden = base.substring(WHITEOUT.length());

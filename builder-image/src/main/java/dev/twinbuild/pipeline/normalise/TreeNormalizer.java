@@ -49,15 +49,18 @@ public final class TreeNormalizer {
         };
     }
 
+    /**
+     * The shipped tree, as a view of {@code scanned} (which it keeps): excluded entries dropped, the changed
+     * ones replaced, every time clamped when an entry is read.
+     */
     public List<TreeEntry> normalize(List<Scanned> scanned) throws IOException {
         Files.createDirectories(contentDir);
         Set<String> excludedDirs = new HashSet<>();
         Map<String, String> primaryByKey = new HashMap<>();
-        List<TreeEntry> out = new ArrayList<>(scanned.size());
+        NormalizedEntries out = new NormalizedEntries(scanned, sourceDateEpoch);
         int rewritten = 0;
         for (int i = 0; i < scanned.size(); i++) {
             Scanned s = scanned.get(i);
-            scanned.set(i, null); // done with: freed while the result grows
             TreeEntry e = s.entry();
             if (!e.isRoot() && (Glob.any(exclude, e.path()) || underExcluded(e.path(), excludedDirs))) {
                 if (e.type() == EntryType.DIR) {
@@ -65,6 +68,7 @@ public final class TreeNormalizer {
                 }
                 continue;
             }
+            TreeEntry before = e;
             String key = s.fileKey();
             if (e.type() == EntryType.FILE) {
                 if (Glob.any(empty, e.path())) {
@@ -86,7 +90,7 @@ public final class TreeNormalizer {
                     }
                 }
             }
-            out.add(clamp(e));
+            out.ship(i, e == before ? null : e);
         }
         return out;
     }
@@ -117,10 +121,5 @@ public final class TreeNormalizer {
             }
         }
         return false;
-    }
-
-    private TreeEntry clamp(TreeEntry e) {
-        long t = Math.max(0, Math.min(e.mtime(), sourceDateEpoch));
-        return t == e.mtime() ? e : e.withMtime(t);
     }
 }

@@ -11,13 +11,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -26,32 +24,20 @@ import java.util.concurrent.TimeUnit;
  * an output is written. Contents with no such place (compressed layers, inline files, sparse entries) are
  * appended to one spill file. Names are resolved by {@link SafePaths}, as for a {@link Rootfs}, and every
  * operation mirrors what the Rootfs does on disk, so both give the same tree and the same refusals.
+ *
+ * <p>Memory is flat: names live in a {@link NodeTable}, metadata in {@link NodeData}'s primitive arrays, so an
+ * entry costs some 90 bytes plus its name, and no object.
  */
 public final class IndexTree implements Tree, SafePaths.Growable {
-    /** Where a file's bytes are; shared by the names of one hardlink group. */
-    private static final class Content {
-        final Path blob;
-        final long offset;
-        final long size;
-        /** Whether a hardlink names it too: only then does the scan give it a key (one string less a file). */
-        boolean linked;
-
-        Content(Path blob, long offset, long size) {
-            this.blob = blob;
-            this.offset = offset;
-            this.size = size;
-        }
-    }
-
-    private record Node(EntryType type, int mode, long uid, long gid, long mtime, String linkTarget, int devMajor,
-                        int devMinor, Content content) {
-    }
-
-    private final TreeMap<String, Node> nodes = new TreeMap<>();
+    private final NodeTable names = new NodeTable();
+    private final NodeData data = new NodeData();
     /** Raw parent name → resolved parent; valid until something is removed (only then can a kind change). */
     private final Map<String, String> resolvedParents = new HashMap<>();
     /** Layer files contents are read from by position, with their identity when first seen. */
     private final Map<Path, String> blobs = new HashMap<>();
+    private final List<Path> blobList = new ArrayList<>();
+    /** The archive's names that are not their place in the tree (a symlink on the way). */
+    private final Map<String, EntryType> seenElsewhere = new HashMap<>();
     private final long defaultMtime;
     private final Path spill;
     private FileChannel spillOut;
@@ -61,20 +47,21 @@ public final class IndexTree implements Tree, SafePaths.Growable {
     public IndexTree(Path spill, long defaultMtime) {
         this.spill = spill;
         this.defaultMtime = defaultMtime;
-        nodes.put("", dir(0755, 0, 0, defaultMtime));
+        data.setDir(0, 0755, 0, 0, defaultMtime);
     }
 
-    private static Node dir(int mode, long uid, long gid, long mtime) {
-        return new Node(EntryType.DIR, mode & 07777, uid, gid, mtime, null, 0, 0, null);
+    private int present(String rel) {
+        int id = names.find(rel);
+        return id != NodeTable.NONE && data.type(id) != null ? id : NodeTable.NONE;
     }
 
     @Override
     public SafePaths.Kind kind(String rel) {
-        Node n = nodes.get(rel);
-        if (n == null) {
+        int id = present(rel);
+        if (id == NodeTable.NONE) {
             return SafePaths.Kind.MISSING;
         }
-        return switch (n.type()) {
+        return switch (data.type(id)) {
             case DIR -> SafePaths.Kind.DIR;
             case SYMLINK -> SafePaths.Kind.SYMLINK;
             default -> SafePaths.Kind.OTHER;
@@ -83,7 +70,7 @@ public final class IndexTree implements Tree, SafePaths.Growable {
 
     @Override
     public String readLink(String rel) {
-        return nodes.get(rel).linkTarget();
+        return data.linkTarget(present(rel));
     }
 
     @Override
@@ -103,9 +90,16 @@ public final class IndexTree implements Tree, SafePaths.Growable {
         return real;
     }
 
+    /** The node for {@code real}, whose parent is a directory of the tree: made present again if it was not. */
+    private int node(String real) {
+        int id = names.findOrAdd(real);
+        names.relink(id);
+        return id;
+    }
+
     @Override
     public void makeDir(String rel) {
-        nodes.put(rel, dir(0755, 0, 0, defaultMtime));
+        data.setDir(node(rel), 0755, 0, 0, defaultMtime);
     }
 
     @Override
@@ -117,7 +111,7 @@ public final class IndexTree implements Tree, SafePaths.Growable {
         }
         long offset = spillOut.position();
         long copied = content == null ? 0 : copy(content, spillOut);
-        put(real, size, copied, new Content(spill, offset, copied), mode, uid, gid, mtime);
+        put(real, size, copied, blob(spill), offset, mode, uid, gid, mtime);
     }
 
     @Override
@@ -128,14 +122,24 @@ public final class IndexTree implements Tree, SafePaths.Growable {
         }
         clear(real);
         long copied = content == null ? 0 : copy(content, null);
-        put(real, size, copied, new Content(blob, offset, copied), mode, uid, gid, mtime);
+        put(real, size, copied, blob(blob), offset, mode, uid, gid, mtime);
     }
 
-    private void put(String real, long size, long copied, Content c, int mode, long uid, long gid, long mtime) {
+    private int blob(Path p) {
+        int i = blobList.indexOf(p);
+        if (i < 0) {
+            blobList.add(p);
+            i = blobList.size() - 1;
+        }
+        return i;
+    }
+
+    private void put(String real, long size, long copied, int blob, long offset, int mode, long uid, long gid,
+                     long mtime) {
         if (copied != size) {
             throw new InputException(real, "content is " + copied + " bytes, header says " + size);
         }
-        nodes.put(real, new Node(EntryType.FILE, mode & 07777, uid, gid, mtime, null, 0, 0, c));
+        data.setFile(node(real), mode & 07777, uid, gid, mtime, data.newContent(blob, offset, copied));
     }
 
     /** Reads all of {@code in}, appending it to {@code out} unless that is null; returns the byte count. */
@@ -159,12 +163,12 @@ public final class IndexTree implements Tree, SafePaths.Growable {
 
     @Override
     public void putDir(String real, int mode, long uid, long gid, long mtime) throws IOException {
-        Node before = nodes.get(real);
-        if (before != null && before.type() != EntryType.DIR) {
+        int before = present(real);
+        if (before != NodeTable.NONE && data.type(before) != EntryType.DIR) {
             remove(real);
         }
         // an existing directory keeps its contents; only its metadata changes
-        nodes.put(real, dir(mode, uid, gid, mtime));
+        data.setDir(node(real), mode & 07777, uid, gid, mtime);
     }
 
     @Override
@@ -172,7 +176,7 @@ public final class IndexTree implements Tree, SafePaths.Growable {
             throws IOException {
         SafePaths.checkSymlinkTarget(real, target, what);
         clear(real);
-        nodes.put(real, new Node(EntryType.SYMLINK, 0777, uid, gid, mtime, target, 0, 0, null));
+        data.setSymlink(node(real), uid, gid, mtime, target);
     }
 
     @Override
@@ -180,53 +184,116 @@ public final class IndexTree implements Tree, SafePaths.Growable {
         if (real.equals(targetReal)) {
             throw new InputException(what, "hardlink to itself");
         }
-        Node target = nodes.get(targetReal);
-        if (target == null || target.type() != EntryType.FILE) {
+        int target = present(targetReal);
+        if (target == NodeTable.NONE || data.type(target) != EntryType.FILE) {
             throw new InputException(what, "hardlink target '" + SafePaths.quote(targetReal)
                     + "' is not a regular file in the tree");
         }
         clear(real);
-        target.content().linked = true;
-        nodes.put(real, target);
+        data.link(node(real), target);
     }
 
     @Override
     public void putSpecial(String real, EntryType type, int mode, long uid, long gid, long mtime, int major,
                            int minor) {
         clear(real);
-        nodes.put(real, new Node(type, mode & 07777, uid, gid, mtime, null, major, minor, null));
+        data.setSpecial(node(real), type, mode & 07777, uid, gid, mtime, major, minor);
     }
 
     private void clear(String real) {
-        if (nodes.containsKey(real)) {
+        if (present(real) != NodeTable.NONE) {
             remove(real);
         }
     }
 
     @Override
     public void remove(String real) {
-        nodes.remove(real);
-        nodes.subMap(real + "/", real + "0").clear();
+        int id = present(real);
         resolvedParents.clear();
+        if (id == NodeTable.NONE) {
+            return;
+        }
+        if (id == 0) {
+            removeChildren(0); // the root stays, as the Rootfs keeps its directory
+            return;
+        }
+        data.absent(id);
+        removeChildren(id);
+    }
+
+    /**
+     * Marks every node below {@code id} absent and empties the lists of children on the way. An absent node's
+     * children are all absent, so only present ones are walked.
+     */
+    private void removeChildren(int id) {
+        List<Integer> todo = new ArrayList<>();
+        todo.add(id);
+        while (!todo.isEmpty()) {
+            int d = todo.remove(todo.size() - 1);
+            for (int c = names.firstChild(d); c != NodeTable.NONE; c = names.nextSibling(c)) {
+                if (data.type(c) != null) {
+                    data.absent(c);
+                    todo.add(c);
+                }
+            }
+            names.detachChildren(d);
+        }
+    }
+
+    /** The present children of {@code dir}; absent ones are dropped from its list on the way. */
+    private List<Integer> children(int dir) {
+        List<Integer> out = new ArrayList<>();
+        int prev = NodeTable.NONE;
+        for (int c = names.firstChild(dir); c != NodeTable.NONE; ) {
+            int next = names.nextSibling(c);
+            if (data.type(c) == null) {
+                names.drop(prev, c);
+            } else {
+                out.add(c);
+                prev = c;
+            }
+            c = next;
+        }
+        return out;
     }
 
     @Override
-    public void clearChildren(String realDir, Set<String> keep) {
-        Node d = nodes.get(realDir);
-        if (d == null || d.type() != EntryType.DIR) {
+    public void startArchive() {
+        data.startArchive(names.size());
+        seenElsewhere.clear();
+    }
+
+    /**
+     * An entry whose name is its place in the tree (no symlink on the way, as nearly always) is stamped on that
+     * node; only the others are remembered by name.
+     */
+    @Override
+    public EntryType seen(String name) {
+        int id = names.find(name);
+        EntryType t = id != NodeTable.NONE ? data.seen(id) : null;
+        return t != null ? t : seenElsewhere.get(name);
+    }
+
+    @Override
+    public void added(String name, String real, EntryType type) {
+        int id = names.find(real);
+        if (name.equals(real)) {
+            data.stampSeen(id, type);
+        } else {
+            seenElsewhere.put(name, type);
+        }
+        data.stampAdded(id);
+    }
+
+    @Override
+    public void clearChildren(String realDir) {
+        int d = present(realDir);
+        if (d == NodeTable.NONE || data.type(d) != EntryType.DIR) {
             return;
         }
-        String prefix = realDir.isEmpty() ? "" : realDir + "/";
-        Map<String, Node> below = realDir.isEmpty() ? nodes.tailMap("", false) : nodes.subMap(prefix, realDir + "0");
-        List<String> children = new ArrayList<>();
-        for (String k : below.keySet()) {
-            if (k.indexOf('/', prefix.length()) < 0) {
-                children.add(k);
-            }
-        }
-        for (String c : children) {
-            if (!keep.contains(c)) {
-                remove(c);
+        for (int c : children(d)) {
+            if (!data.added(c)) {
+                remove(names.path(c));
             }
         }
     }
@@ -261,35 +328,60 @@ public final class IndexTree implements Tree, SafePaths.Growable {
         }
     }
 
-    /** The tree as the scanner of a rootfs would read it, sorted by path bytes; hardlinks share a key. */
+    /**
+     * The tree as the scanner of a rootfs would read it, sorted by path bytes; hardlinks share a key. The list
+     * makes each entry when it is read: only the order (an int an entry) is held besides the index.
+     */
     public List<Scanned> scan() throws IOException {
         finish();
         resolvedParents.clear();
-        List<Scanned> out = new ArrayList<>(nodes.size());
-        Map<Content, String> keys = new java.util.IdentityHashMap<>();
-        for (Iterator<Map.Entry<String, Node>> it = nodes.entrySet().iterator(); it.hasNext(); ) {
-            Map.Entry<String, Node> en = it.next();
-            String rel = en.getKey();
-            Node n = en.getValue();
-            TreeEntry e = switch (n.type()) {
-                case DIR -> new TreeEntry(rel, EntryType.DIR, n.mode(), n.uid(), n.gid(), n.mtime(), 0, null, 0, 0,
-                        null);
-                case SYMLINK -> new TreeEntry(rel, EntryType.SYMLINK, 0777, n.uid(), n.gid(), n.mtime(), 0,
-                        n.linkTarget(), 0, 0, null);
-                case FILE -> {
-                    Content c = n.content();
-                    yield new TreeEntry(rel, EntryType.FILE, n.mode(), n.uid(), n.gid(), n.mtime(), c.size, null, 0,
-                            0, c.size > 0 ? c.blob : null, c.size > 0 ? c.offset : TreeEntry.WHOLE_FILE);
-                }
-                default -> new TreeEntry(rel, n.type(), n.mode(), n.uid(), n.gid(), n.mtime(), 0, null, n.devMajor(),
-                        n.devMinor(), null);
-            };
-            String key = n.type() == EntryType.FILE && n.content().linked
-                    ? keys.computeIfAbsent(n.content(), c -> Integer.toString(keys.size())) : null;
-            out.add(new Scanned(e, key));
-            it.remove(); // the index is done with: freed as the list grows, not held beside it
+        int present = 0;
+        for (int id = 0; id < names.size(); id++) {
+            present += data.type(id) != null ? 1 : 0;
         }
-        out.sort((x, y) -> PathOrder.BYTES.compare(x.entry().path(), y.entry().path()));
-        return out;
+        int[] sorted = new int[present];
+        sorted[0] = 0;
+        if (TreeOrder.append(names, data, this::children, 0, sorted, 1) != present) {
+            throw new IllegalStateException("the index lost track of an entry");
+        }
+        return new AbstractList<>() {
+            @Override
+            public Scanned get(int i) {
+                return scanned(sorted[i]);
+            }
+
+            @Override
+            public Scanned set(int i, Scanned s) {
+                return null; // the normaliser says it is done with an entry: nothing is held for it
+            }
+
+            @Override
+            public int size() {
+                return sorted.length;
+            }
+        };
+    }
+
+    private Scanned scanned(int id) {
+        String rel = names.path(id);
+        EntryType type = data.type(id);
+        TreeEntry e = switch (type) {
+            case DIR -> new TreeEntry(rel, EntryType.DIR, data.mode(id), data.uid(id), data.gid(id), data.mtime(id),
+                    0, null, 0, 0, null);
+            case SYMLINK -> new TreeEntry(rel, EntryType.SYMLINK, 0777, data.uid(id), data.gid(id), data.mtime(id), 0,
+                    data.linkTarget(id), 0, 0, null);
+            case FILE -> {
+                int c = data.content(id);
+                long size = data.contentSize(c);
+                yield new TreeEntry(rel, EntryType.FILE, data.mode(id), data.uid(id), data.gid(id), data.mtime(id),
+                        size, null, 0, 0, size > 0 ? blobList.get(data.contentBlob(c)) : null,
+                        size > 0 ? data.contentOffset(c) : TreeEntry.WHOLE_FILE);
+            }
+            default -> new TreeEntry(rel, type, data.mode(id), data.uid(id), data.gid(id), data.mtime(id), 0, null,
+                    data.devMajor(id), data.devMinor(id), null);
+        };
+        String key = type == EntryType.FILE && data.linked(data.content(id)) ? Integer.toString(data.content(id))
+                : null;
+        return new Scanned(e, key);
     }
 }

@@ -14,9 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributeView;
-import java.nio.file.attribute.FileTime;
-import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -50,6 +47,8 @@ public final class Rootfs implements Tree {
      */
     private final TreeSet<String> realDirs = new TreeSet<>();
     private final Disk disk;
+    private final ArchiveLog archive = new ArchiveLog();
+    private final DiskAttrs attrs;
     private byte[] copyBuffer;
 
     public Rootfs(Path dir, long defaultMtime) throws IOException {
@@ -59,6 +58,7 @@ public final class Rootfs implements Tree {
         Files.createDirectories(dir);
         this.disk = new Disk();
         setDiskMode(dir, 0755);
+        this.attrs = new DiskAttrs(dir);
         meta.put("", new Meta(EntryType.DIR, 0755, 0755, 0, 0, defaultMtime, null, 0, 0));
     }
 
@@ -106,8 +106,10 @@ public final class Rootfs implements Tree {
         @Override
         public void makeDir(String rel) throws IOException {
             Path p = dir.resolve(rel);
-            Files.createDirectory(p);
-            setDiskMode(p, 0755);
+            Files.createDirectory(p, attrs.create(0755));
+            if (!attrs.createsExactly(0755)) {
+                setDiskMode(p, 0755);
+            }
             meta.put(rel, new Meta(EntryType.DIR, 0755, 0755, 0, 0, defaultMtime, null, 0, 0));
         }
     }
@@ -140,25 +142,31 @@ public final class Rootfs implements Tree {
     public void putFile(String real, InputStream content, long size, int mode, long uid, long gid, long mtime)
             throws IOException {
         Path p = dir.resolve(real);
+        int disk = (mode & 0777) | 0600;
         long copied;
-        try (FileChannel out = create(real, p)) {
+        try (FileChannel out = create(real, p, disk)) {
             copied = content == null ? 0 : copy(content, out);
         }
         if (copied != size) {
             throw new InputException(real, "content is " + copied + " bytes, header says " + size);
         }
-        int disk = (mode & 0777) | 0600;
-        setDiskMode(p, disk);
+        if (!attrs.createsExactly(disk)) {
+            setDiskMode(p, disk);
+        }
         setTime(p, mtime);
         meta.put(real, new Meta(EntryType.FILE, mode & 07777, disk, uid, gid, mtime, null, 0, 0));
     }
 
-    private FileChannel create(String real, Path p) throws IOException {
+    private static final Set<StandardOpenOption> CREATE = EnumSet.of(StandardOpenOption.CREATE_NEW,
+            StandardOpenOption.WRITE);
+
+    /** Creates {@code p} with its mode on disk (O_EXCL), clearing whatever is in the way first. */
+    private FileChannel create(String real, Path p, int diskMode) throws IOException {
         try {
-            return FileChannel.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            return FileChannel.open(p, CREATE, attrs.create(diskMode));
         } catch (FileAlreadyExistsException e) {
             clear(real, false);
-            return FileChannel.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            return FileChannel.open(p, CREATE, attrs.create(diskMode));
         }
     }
 
@@ -194,20 +202,24 @@ public final class Rootfs implements Tree {
     @Override
     public void putDir(String real, int mode, long uid, long gid, long mtime) throws IOException {
         Path p = dir.resolve(real);
+        int disk = (mode & 0777) | 0700;
+        boolean exact = false;
         if (!real.isEmpty()) {
             try {
-                Files.createDirectory(p);
+                Files.createDirectory(p, attrs.create(disk));
+                exact = attrs.createsExactly(disk);
             } catch (FileAlreadyExistsException e) {
                 if (!Files.isDirectory(p, NOFOLLOW)) {
                     clear(real, false);
-                    Files.createDirectory(p);
+                    Files.createDirectory(p, attrs.create(disk));
                 }
                 // else: an existing directory keeps its contents; only its metadata changes.
             }
             rememberDir(real);
         }
-        int disk = (mode & 0777) | 0700;
-        setDiskMode(p, disk);
+        if (!exact) {
+            setDiskMode(p, disk);
+        }
         meta.put(real, new Meta(EntryType.DIR, mode & 07777, disk, uid, gid, mtime, null, 0, 0));
     }
 
@@ -251,12 +263,14 @@ public final class Rootfs implements Tree {
                            int minor) throws IOException {
         Path p = dir.resolve(real);
         try {
-            Files.createFile(p);
+            Files.createFile(p, attrs.create(0600));
         } catch (FileAlreadyExistsException e) {
             clear(real, false);
-            Files.createFile(p);
+            Files.createFile(p, attrs.create(0600));
         }
-        setDiskMode(p, 0600);
+        if (!attrs.createsExactly(0600)) {
+            setDiskMode(p, 0600);
+        }
         setTime(p, mtime);
         meta.put(real, new Meta(type, mode & 07777, 0600, uid, gid, mtime, null, major, minor));
     }
@@ -279,9 +293,23 @@ public final class Rootfs implements Tree {
         }
     }
 
-    /** Removes the children of a directory except those {@code keep} names (an OCI opaque whiteout). */
     @Override
-    public void clearChildren(String realDir, Set<String> keep) throws IOException {
+    public void startArchive() {
+        archive.clear();
+    }
+
+    @Override
+    public EntryType seen(String name) {
+        return archive.seen(name);
+    }
+
+    @Override
+    public void added(String name, String real, EntryType type) {
+        archive.added(name, real, type);
+    }
+
+    @Override
+    public void clearChildren(String realDir) throws IOException {
         Path p = dir.resolve(realDir);
         if (!Files.isDirectory(p, NOFOLLOW)) {
             return;
@@ -292,7 +320,7 @@ public final class Rootfs implements Tree {
         }
         for (Path c : children) {
             String rel = dir.relativize(c).toString();
-            if (!keep.contains(rel)) {
+            if (!archive.addedReal(rel)) {
                 remove(rel);
             }
         }
@@ -323,24 +351,12 @@ public final class Rootfs implements Tree {
         return p;
     }
 
-    /**
-     * Sets the modification time (and the access time, which no output reads, to the same value): giving
-     * both spares the JDK a stat of the file to keep the other.
-     */
     private static void setTime(Path p, long seconds) throws IOException {
-        FileTime t = FileTime.fromMillis(seconds * 1000);
-        Files.getFileAttributeView(p, BasicFileAttributeView.class).setTimes(t, t, null);
+        DiskAttrs.setTime(p, seconds);
     }
 
     static void setDiskMode(Path p, int mode) throws IOException {
-        Set<PosixFilePermission> perms = EnumSet.noneOf(PosixFilePermission.class);
-        PosixFilePermission[] all = PosixFilePermission.values(); // OWNER_READ … OTHERS_EXECUTE
-        for (int i = 0; i < 9; i++) {
-            if ((mode & (0400 >> i)) != 0) {
-                perms.add(all[i]);
-            }
-        }
-        Files.setPosixFilePermissions(p, perms);
+        DiskAttrs.setMode(p, mode);
     }
 
     /**

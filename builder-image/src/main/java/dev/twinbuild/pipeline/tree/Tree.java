@@ -3,7 +3,6 @@ package dev.twinbuild.pipeline.tree;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
-import java.util.Set;
 
 /**
  * The tree layers are applied to: a {@link Rootfs} on disk when build steps or filesystem formats need one,
@@ -38,8 +37,22 @@ public interface Tree {
     /** Removes {@code real} and everything below it. */
     void remove(String real) throws IOException;
 
-    /** Removes the children of a directory except those {@code keep} names (an OCI opaque whiteout). */
-    void clearChildren(String realDir, Set<String> keep) throws IOException;
+    /**
+     * Starts the entries of one archive: {@link #seen} and {@link #clearChildren} then know only its entries.
+     */
+    void startArchive();
+
+    /** The type of this archive's earlier entry named {@code name} (as normalised, not resolved), or null. */
+    EntryType seen(String name);
+
+    /** Records that this archive's entry {@code name}, placed at {@code real}, is in the tree. */
+    void added(String name, String real, EntryType type);
+
+    /**
+     * Removes the children of a directory except those this archive added (an OCI opaque whiteout hides the
+     * layers below, not its own layer).
+     */
+    void clearChildren(String realDir) throws IOException;
 
     /** Called when a layer is complete. */
     void fixDirectoryTimes() throws IOException;
