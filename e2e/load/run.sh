@@ -76,7 +76,7 @@ operator_memory() {
 # JVM binders, management port), through the API server's pod proxy: the image has no JDK tools.
 operator_heap() {
   k get --raw "/api/v1/namespaces/$OPNS/pods/$(operator_pod | cut -d/ -f2):9000/proxy/q/metrics" 2>/dev/null |
-    awk '/^jvm_memory_used_bytes\{area="heap"/ {h += $2} /^jvm_gc_live_data_size_bytes/ {l = $2}
+    awk '/^jvm_memory_used_bytes\{area="heap"/ {h += $NF} /^jvm_gc_live_data_size_bytes/ {l = $NF}
          END {if (h > 0) printf "%d %d\n", h, l}'
 }
 
