@@ -2,7 +2,7 @@
 # Load: COUNT small SystemImages (examples/minimal.yaml variants) applied at once, spread over NAMESPACES
 # namespaces, on the local e2e cluster (brought up and torn down here, like e2e/run.sh) or, with
 # TWINBUILD_LOAD_USE_CLUSTER=1, on the cluster $KUBECONFIG points at (Twinbuild installed by
-# e2e/install-operator.sh). Not part of the CI suite: it takes ~10-20 minutes.
+# e2e/install-operator.sh). Not part of the CI suite: it takes ~30-45 minutes on 2 cores.
 #
 #   flock /tmp/twinbuild-e2e.lock e2e/load/run.sh
 #
@@ -72,6 +72,14 @@ operator_memory() {
       [ -n "$r" ] && echo "$r $h"; done' 2>/dev/null | sort -n | tail -1
 }
 
+# "<heap used bytes> <live heap after the last major GC bytes>" from the operator's own metrics (Micrometer's
+# JVM binders, management port), through the API server's pod proxy: the image has no JDK tools.
+operator_heap() {
+  k get --raw "/api/v1/namespaces/$OPNS/pods/$(operator_pod | cut -d/ -f2):9000/proxy/q/metrics" 2>/dev/null |
+    awk '/^jvm_memory_used_bytes\{area="heap"/ {h += $NF} /^jvm_gc_live_data_size_bytes/ {l = $NF}
+         END {if (h > 0) printf "%d %d\n", h, l}'
+}
+
 log "namespaces and $COUNT SystemImages"
 nss=()
 for i in $(seq 1 "$NAMESPACES"); do
@@ -100,8 +108,8 @@ start=$SECONDS
 k apply -f "$manifest" >/dev/null || { log "kubectl apply failed"; exit 1; }
 log "applied $COUNT SystemImages in $((SECONDS - start))s"
 
-peak_pods=0 peak_building=0 peak_queued=0 peak_rss=0 samples="$OUT/samples.tsv" last_mem=0
-printf 'seconds\tfinal\tbuilding\tqueued\tpending\tbuilder_pods\toperator_rss_kB\n' >"$samples"
+peak_pods=0 peak_building=0 peak_queued=0 peak_rss=0 samples="$OUT/samples.tsv" last_mem=0 peak_heap=0 peak_live=0
+printf 'seconds\tfinal\tbuilding\tqueued\tpending\tbuilder_pods\toperator_rss_kB\theap_used_B\tlive_after_gc_B\n' >"$samples"
 while :; do
   phases="$(k get si -A -o jsonpath='{range .items[*]}{.status.phase}{" "}{.status.queuePosition}{"\n"}{end}' 2>/dev/null)" || { sleep 3; continue; }
   final="$(grep -cE '^(Reproducible|Unreproducible|Failed) ' <<<"$phases")"
@@ -112,12 +120,16 @@ while :; do
   ((pods > peak_pods)) && peak_pods=$pods
   ((building + pending > peak_building)) && peak_building=$((building + pending))
   ((queued > peak_queued)) && peak_queued=$queued
-  rss=""
+  rss="" heap="" live=""
   if ((SECONDS - last_mem >= 15)); then
     rss="$(operator_memory | cut -d' ' -f1)"; last_mem=$SECONDS
     [[ -n "$rss" ]] && ((rss > peak_rss)) && peak_rss=$rss
+    read -r heap live <<<"$(operator_heap)"
+    [[ -n "$heap" ]] && ((heap > peak_heap)) && peak_heap=$heap
+    [[ -n "$live" ]] && ((live > peak_live)) && peak_live=$live
   fi
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$((SECONDS - start))" "$final" "$building" "$queued" "$pending" "$pods" "$rss" >>"$samples"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$((SECONDS - start))" "$final" "$building" "$queued" "$pending" "$pods" "$rss" \
+    "$heap" "$live" >>"$samples"
   ((final >= COUNT)) && break
   if ((SECONDS - start > TIMEOUT)); then log "not all final after ${TIMEOUT}s: $final of $COUNT"; break; fi
   ((SECONDS % 60 < 4)) && log "$((SECONDS - start))s: $final final, $building building, $queued queued, $pods builder pods"
@@ -139,6 +151,7 @@ report="$OUT/report.txt"
   echo "peak builder pods:         $peak_pods (not terminated, sampled every ~3 s)"
   echo "peak building SystemImages: $peak_building; longest queue: $peak_queued"
   echo "operator memory (kB):      before VmRSS/VmHWM $mem_before; after $mem_after; highest VmRSS sampled $peak_rss"
+  echo "operator heap (B):         highest used sampled $peak_heap; highest live after a major GC $peak_live; at the end $(operator_heap)"
   echo "operator pod/restarts:     before $(tr '\n' ' ' <<<"$identity_before")after $(tr '\n' ' ' <<<"$identity_after")"
   echo "builder pods not attempt 1: $reruns"
 } | tee "$report" >&2

@@ -23,7 +23,10 @@ import java.util.List;
 @JsonPropertyOrder({"outputs", "record", "failure"})
 public record BuildSummary(List<Output> outputs, String record, Failure failure) {
     public static final int MAX_BYTES = 4096;
-    /** Failure reason of a successful build whose outputs did not all fit: read the build record. */
+    /**
+     * Failure reason of a successful build whose outputs did not all fit: the upload container stored the
+     * whole summary at {@link Stores#SUMMARY_FILE}, where the operator reads it.
+     */
     public static final String TRUNCATED = "SummaryTruncated";
     private static final ObjectMapper JSON = new ObjectMapper()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
@@ -48,6 +51,16 @@ public record BuildSummary(List<Output> outputs, String record, Failure failure)
         return failure == null;
     }
 
+    /** Whether the whole summary fits a termination message (else it is also stored, see {@link #TRUNCATED}). */
+    public boolean fitsTerminationMessage() {
+        return fits(write(this));
+    }
+
+    /** The whole summary as JSON, as the upload container stores it when it does not fit. */
+    public String toJson() {
+        return write(this);
+    }
+
     /** The JSON, shortened to fit a termination message: the failure message is cut first. */
     public String toTerminationMessage() {
         String json = write(this);
@@ -65,7 +78,7 @@ public record BuildSummary(List<Output> outputs, String record, Failure failure)
             }
             return cut;
         }
-        // Too many outputs to list: the operator then reads the build record from the store.
+        // Too many outputs to list: the operator then reads the stored summary (Stores.SUMMARY_FILE).
         List<Output> kept = new ArrayList<>(outputs);
         String cut = json;
         while (!kept.isEmpty() && !fits(cut)) {

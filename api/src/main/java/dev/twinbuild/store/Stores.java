@@ -9,6 +9,13 @@ import dev.twinbuild.api.v1alpha1.ArtifactStore;
 public final class Stores {
     /** The build record beside a build's outputs. */
     public static final String RECORD_FILE = "build-record.json";
+    /**
+     * The upload container's full {@link BuildSummary}, stored when it does not fit the termination message.
+     * No output can have this name: output names begin with a letter or digit.
+     */
+    public static final String SUMMARY_FILE = ".upload-summary.json";
+    /** The most the operator reads of a stored summary: 64 outputs of two files each need about 80 KiB. */
+    public static final int MAX_SUMMARY_BYTES = 1 << 20;
 
     private Stores() {
     }

@@ -9,6 +9,7 @@ import dev.twinbuild.store.ArtifactStoreClient;
 import dev.twinbuild.store.BuildSummary;
 import dev.twinbuild.store.Sha256;
 import dev.twinbuild.store.StoredObject;
+import dev.twinbuild.store.Stores;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -61,7 +62,26 @@ public final class HandoffUploader {
             outputs.add(new BuildSummary.Output(o.format(), o.file(), o.sha256(), o.size(), stored.location()));
         }
         StoredObject record = store.put(h.record().file(), dir.resolve(h.record().file()), h.record().sha256());
-        return BuildSummary.success(outputs, record.location());
+        BuildSummary summary = BuildSummary.success(outputs, record.location());
+        if (!summary.fitsTerminationMessage()) {
+            storeSummary(store, summary);
+        }
+        return summary;
+    }
+
+    /**
+     * Too many outputs for the termination message: the whole summary goes to the store, last, under a
+     * name only this container is granted. Written here, from what this container hashed and stored —
+     * not the build's record, which the build (a tenant's image, maybe) wrote.
+     */
+    private static void storeSummary(ArtifactStoreClient store, BuildSummary summary) throws IOException {
+        Path file = Files.createTempFile("upload-summary", ".json");
+        try {
+            Files.writeString(file, summary.toJson());
+            store.put(Stores.SUMMARY_FILE, file, Sha256.hex(file));
+        } finally {
+            Files.deleteIfExists(file);
+        }
     }
 
     private List<String> expectedFiles() {

@@ -42,6 +42,13 @@ public final class Admission {
 
     private final BuildQueue queue;
     private final Set<String> reserved = ConcurrentHashMap.newKeySet();
+    /**
+     * SystemImages this process wrote a verdict for (key → generation). The status patch goes into JOSDK's
+     * temporary cache, but the informer cache the plan lists catches up only with the watch event: until it
+     * does, these count as done — else the promotion right after a verdict sees the old status, admits
+     * nobody, and the next in line waits for a later event or its 30 s refresh.
+     */
+    private final java.util.Map<String, Long> finishedGenerations = new ConcurrentHashMap<>();
     private volatile Supplier<Stream<SystemImage>> images = Stream::empty;
     private volatile Supplier<Stream<Pod>> pods = Stream::empty;
     private volatile Consumer<ResourceID> trigger = id -> { };
@@ -84,6 +91,7 @@ public final class Admission {
     /** Its builds are over (a verdict, a failure) or it was deleted: its slot goes to the next in line. */
     public void finished(SystemImage si) {
         reserved.remove(key(si));
+        finishedGenerations.put(key(si), generation(si));
         promote();
     }
 
@@ -116,13 +124,18 @@ public final class Admission {
             }
             if (done(si)) {
                 reserved.remove(key); // a verdict written outside reconcile() (the error-status handler)
+                finishedGenerations.remove(key); // the cache has caught up
                 return;
+            }
+            if (Objects.equals(finishedGenerations.get(key), generation(si))) {
+                return; // its verdict is written; the cache does not show it yet
             }
             boolean active = reserved.contains(key) || recordedBuilds(si.getStatus())
                     || owners.contains(si.getMetadata().getUid());
             entries.add(entry(si, active));
         });
         reserved.retainAll(cached); // deleted SystemImages
+        finishedGenerations.keySet().retainAll(cached);
         if (self != null) {
             entries.add(entry(self, false));
         }
@@ -143,6 +156,10 @@ public final class Admission {
     private static boolean recordedBuilds(SystemImageStatus s) {
         return s != null && s.queuePosition == null && s.builds != null
                 && s.builds.stream().anyMatch(b -> b.attemptsOrZero() > 0);
+    }
+
+    private static long generation(SystemImage si) {
+        return si.getMetadata().getGeneration() == null ? 0 : si.getMetadata().getGeneration();
     }
 
     private static BuildQueue.Entry entry(SystemImage si, boolean active) {

@@ -86,6 +86,17 @@ public record PodView(String name, String uid, Instant created, int attempt, Str
                 waiting, time(pod.getMetadata().getDeletionTimestamp()));
     }
 
+    /** Why the named container (of any pod, init or not) cannot start yet, if the kubelet says so; else null. */
+    public static Waiting waiting(Pod pod, String container) {
+        var status = pod.getStatus();
+        if (status == null) {
+            return null;
+        }
+        return find(status.getContainerStatuses(), container)
+                .or(() -> find(status.getInitContainerStatuses(), container))
+                .flatMap(PodView::waiting).orElse(null);
+    }
+
     private static Optional<ContainerStatus> find(List<ContainerStatus> statuses, String name) {
         return statuses == null ? Optional.empty() : statuses.stream().filter(c -> name.equals(c.getName())).findFirst();
     }

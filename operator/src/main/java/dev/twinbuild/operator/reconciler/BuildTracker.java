@@ -55,21 +55,38 @@ public final class BuildTracker {
         String notReady(String node);
     }
 
+    /** Where a summary too large for the termination message is read: the store (ArtifactVerifier). */
+    public interface StoredSummaries {
+        /** @throws StoreException transient: looked at again later; otherwise the build fails */
+        BuildSummary read(BuildLayout layout);
+    }
+
     private final OperatorSettings settings;
     private final Duration timeout;
     private final NodeCheck nodes;
     private final int builds;
+    private final StoredSummaries summaries;
+
+    private static final StoredSummaries NO_STORE = layout -> {
+        throw new StoreException(StoreException.REJECTED, "no store to read the summary from");
+    };
 
     public BuildTracker(OperatorSettings settings, int timeoutSeconds) {
         this(settings, timeoutSeconds, node -> null, 2);
     }
 
-    /** @param builds builds in this verification, for the messages */
     public BuildTracker(OperatorSettings settings, int timeoutSeconds, NodeCheck nodes, int builds) {
+        this(settings, timeoutSeconds, nodes, builds, NO_STORE);
+    }
+
+    /** @param builds builds in this verification, for the messages */
+    public BuildTracker(OperatorSettings settings, int timeoutSeconds, NodeCheck nodes, int builds,
+                        StoredSummaries summaries) {
         this.settings = settings;
         this.timeout = Duration.ofSeconds(timeoutSeconds);
         this.nodes = nodes;
         this.builds = builds;
+        this.summaries = summaries;
     }
 
     /** @param layout where the build's files must be: what its pod reports is checked against it */
@@ -135,6 +152,17 @@ public final class BuildTracker {
     private Step succeeded(BuildStatus b, PodView pod, BuildLayout layout, Instant now) {
         String message = pod.terminated() == null ? null : pod.terminated().message();
         BuildSummary summary = BuildSummary.parse(message);
+        if (summary != null && summary.failure() != null && BuildSummary.TRUNCATED.equals(summary.failure().reason())) {
+            try {
+                summary = summaries.read(layout);
+            } catch (StoreException e) {
+                if (e.isTransient()) {
+                    return new Step(b, Action.NONE, now.plus(settings.backoffAfter(2)), null);
+                }
+                return fail(b, INVALID_SUMMARY, "the summary did not fit the termination message, and the stored one "
+                        + "cannot be used: " + e.getMessage(), Action.NONE, finished(pod, now));
+            }
+        }
         if (summary == null || !summary.succeeded() || summary.outputs() == null || summary.outputs().isEmpty()) {
             String why = summary != null && summary.failure() != null ? summary.failure().message()
                     : "no valid summary in the termination message: " + excerpt(message);

@@ -6,6 +6,7 @@ import dev.twinbuild.operator.api.v1alpha1.BuildPhase;
 import dev.twinbuild.operator.api.v1alpha1.CheckStatus;
 import dev.twinbuild.operator.config.OperatorSettings;
 import dev.twinbuild.operator.pods.CheckPods;
+import dev.twinbuild.operator.pods.PodView;
 import dev.twinbuild.store.StoreException;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -25,8 +26,14 @@ final class CheckRun {
     static final String CHECK_LOST = "CheckPodLost";
     static final String CHECK_CRASHED = "CheckCrashed";
 
-    /** @param summary the pod's report, once this pass finished the check (else null) */
-    record Result(CheckStatus status, CheckSummary summary, Instant wakeAt) {
+    /**
+     * @param summary the pod's report, once this pass finished the check (else null)
+     * @param stall   set while the check pod cannot start without a person (its image cannot be pulled, …)
+     */
+    record Result(CheckStatus status, CheckSummary summary, Instant wakeAt, PodFailures.Stall stall) {
+        Result(CheckStatus status, CheckSummary summary, Instant wakeAt) {
+            this(status, summary, wakeAt, null);
+        }
     }
 
     private final OperatorSettings settings;
@@ -76,8 +83,23 @@ final class CheckRun {
                 c.phase = BuildPhase.Running;
                 yield new Result(c, null, null);
             }
-            default -> new Result(c, null, null);
+            default -> pending(c, pod);
         };
+    }
+
+    /** Builder pods' rule for containers that cannot start: Stalled at once, final if no retry can cure it. */
+    private Result pending(CheckStatus c, Pod pod) {
+        String subject = "the " + (CheckStatus.DIAGNOSIS.equals(c.purpose) ? "diagnosis" : "read-back") + " check";
+        PodFailures.Stall stall = PodFailures.waiting(subject, pod.getMetadata().getName(),
+                pod.getSpec() == null ? null : pod.getSpec().getNodeName(), PodView.waiting(pod, CheckPods.CONTAINER));
+        if (stall == null) {
+            return new Result(c, null, null);
+        }
+        if (PodFailures.PERMANENT.contains(stall.reason())) {
+            children.deletePod(pod.getMetadata().getName());
+            return fail(c, stall.reason(), stall.message());
+        }
+        return new Result(c, null, null, stall);
     }
 
     /** Makes the check's request and pod: the pod first (it owns the request Secret). */

@@ -3,6 +3,8 @@ package dev.twinbuild.operator.reconciler;
 import dev.twinbuild.check.CheckRequest;
 import dev.twinbuild.check.CheckSummary;
 import dev.twinbuild.operator.api.v1alpha1.Mismatch;
+import dev.twinbuild.operator.api.v1alpha1.SystemImageStatus;
+import dev.twinbuild.operator.status.Conditions;
 
 import java.util.TreeMap;
 
@@ -13,6 +15,17 @@ final class Diagnosis {
     static final String READ_BACK_FAILED = "ReadBackFailed";
 
     private Diagnosis() {
+    }
+
+    /**
+     * The verdict stands (Unreproducible, Stalled); the Stalled condition names why its diagnosis cannot
+     * start, so a person sees the pull error rather than a diagnosis that never comes.
+     */
+    static void stalled(SystemImageStatus s, PodFailures.Stall stall) {
+        s.conditions.stream().filter(c -> Conditions.STALLED.equals(c.getType())).forEach(c -> {
+            c.setReason(stall.reason());
+            c.setMessage(BuildTracker.bounded(stall.message() + ". Verdict: " + c.getMessage(), 8192));
+        });
     }
 
     static void apply(Mismatch mismatch, CheckSummary summary) {

@@ -94,7 +94,7 @@ final class Generation {
                 .filter(p -> hash.equals(p.getMetadata().getLabels().get(Names.LABEL_SPEC_HASH)))
                 .collect(Collectors.toMap(p -> p.getMetadata().getName(), Function.identity(), (a, b) -> a));
         BuildTracker tracker = new BuildTracker(settings, verification.timeoutOrDefault(), children.nodes(),
-                plan.size());
+                plan.size(), layout -> verifier.storedSummary(si.getMetadata().getNamespace(), layout));
 
         List<BuildTracker.Step> steps = new ArrayList<>();
         for (VariationSet v : plan) {
@@ -186,6 +186,9 @@ final class Generation {
             if (r.summary() != null && r.summary().succeeded()) {
                 Diagnosis.apply(s.mismatch, r.summary());
             }
+            if (r.stall() != null) {
+                Diagnosis.stalled(s, r.stall());
+            }
             return new Outcome(s, r.wakeAt(), started);
         }
         if (!s3 || !settings.verifyStoredArtifacts()) {
@@ -196,7 +199,8 @@ final class Generation {
         CheckRun.Result r = runCheck(check, pods, builds, null);
         SystemImageStatus s;
         if (!r.status().isFinal()) {
-            s = composer.inProgress(hash, builds, null, null);
+            s = composer.inProgress(hash, builds, r.stall() == null ? null : r.stall().reason(),
+                    r.stall() == null ? null : r.stall().message());
         } else if (r.status().phase == BuildPhase.Succeeded) {
             s = composer.verdict(hash, builds, verdict);
         } else {

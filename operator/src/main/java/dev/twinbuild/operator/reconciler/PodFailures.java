@@ -6,7 +6,7 @@ import dev.twinbuild.operator.pods.PodView;
 import java.util.Set;
 
 /**
- * Pod states that will not get better without a person: the builder container cannot start (its image
+ * Pod states that will not get better without a person: a builder or check container cannot start (its image
  * cannot be pulled, a Secret it needs is missing, …) or the pod cannot be scheduled. In the spirit of
  * Keycloak's operator (checkForPodErrors): the container's own reason and message go into the
  * SystemImage's Stalled condition, read from the pod in the informer cache as soon as the kubelet writes
@@ -30,11 +30,20 @@ final class PodFailures {
 
     /** The builder container's waiting state, when it is one that needs a person; else null. */
     static Stall waiting(BuildStatus b, PodView pod) {
-        PodView.Waiting w = pod.waiting();
+        return waiting(b.name, pod.name(), pod.node(), pod.waiting());
+    }
+
+    /**
+     * The one rule for every pod the operator makes (builds and checks): a waiting state that needs a
+     * person, named with what it is for, the pod and its node; else null.
+     *
+     * @param subject what the pod does for the SystemImage ("b0", "the read-back check", …)
+     */
+    static Stall waiting(String subject, String pod, String node, PodView.Waiting w) {
         if (w == null || !STALLING.contains(w.reason())) {
             return null;
         }
-        return new Stall(w.reason(), b.name + " (pod " + pod.name() + (pod.node() == null ? "" : " on node " + pod.node())
+        return new Stall(w.reason(), subject + " (pod " + pod + (node == null ? "" : " on node " + node)
                 + "): container cannot start: " + w.reason() + ": " + cap(w.message()));
     }
 

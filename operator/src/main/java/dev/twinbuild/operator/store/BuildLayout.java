@@ -38,6 +38,11 @@ public record BuildLayout(ArtifactStore store, String prefix, Map<String, String
         return key == null ? null : location(key);
     }
 
+    /** Where the upload container stores its whole summary when it does not fit the termination message. */
+    public String summaryKey() {
+        return Stores.key(prefix, Stores.SUMMARY_FILE);
+    }
+
     public String recordLocation() {
         return location(recordKey);
     }

@@ -59,6 +59,9 @@ public final class GrantIssuer {
         String rec = layout.recordKey();
         files.put(dev.twinbuild.store.Stores.RECORD_FILE,
                 new UploadGrants.Grant(rec, layout.location(rec), s3.presignPut(rec, ttl), null));
+        String summary = layout.summaryKey();
+        files.put(dev.twinbuild.store.Stores.SUMMARY_FILE,
+                new UploadGrants.Grant(summary, layout.location(summary), s3.presignPut(summary, ttl), null));
         return new UploadGrants(s3.bucket(), now.plus(ttl).toString(), files);
     }
 

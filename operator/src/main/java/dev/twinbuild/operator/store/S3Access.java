@@ -176,6 +176,22 @@ public final class S3Access implements AutoCloseable {
         return new StoredObject(location(key), sha256, actual.size());
     }
 
+    /**
+     * A small object whole, read with a deadline; one larger than {@code max} bytes is refused, read no
+     * further than that (a Range request).
+     */
+    public byte[] readSmall(String key, int max) {
+        Duration deadline = settings.readTimeout(max);
+        byte[] bytes = call("read " + location(key), () -> s3.getObject(r -> r.bucket(bucket).key(key)
+                        .range("bytes=0-" + max)
+                        .overrideConfiguration(o -> o.apiCallTimeout(deadline).apiCallAttemptTimeout(deadline)),
+                (ResponseTransformer<GetObjectResponse, byte[]>) (response, in) -> in.readNBytes(max + 1)));
+        if (bytes.length > max) {
+            throw new StoreException(StoreException.REJECTED, location(key) + " is larger than " + max + " bytes");
+        }
+        return bytes;
+    }
+
     /** The object's bytes (the caller closes the stream); the socket timeout ends a stalled read. */
     public InputStream get(String key) {
         return call("read " + location(key), () -> s3.getObject(r -> r.bucket(bucket).key(key)));

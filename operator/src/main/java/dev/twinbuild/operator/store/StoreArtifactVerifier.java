@@ -2,7 +2,9 @@ package dev.twinbuild.operator.store;
 
 import dev.twinbuild.operator.api.v1alpha1.BuildOutput;
 import dev.twinbuild.operator.api.v1alpha1.BuildStatus;
+import dev.twinbuild.store.BuildSummary;
 import dev.twinbuild.store.StoreException;
+import dev.twinbuild.store.Stores;
 import dev.twinbuild.store.UploadGrants;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -38,6 +40,27 @@ public class StoreArtifactVerifier implements ArtifactVerifier {
                         + " for " + o.file + ", expected " + (key == null ? "no such output" : layout.location(key)));
             }
         }
+    }
+
+    /**
+     * Read from the store, never from the build's record: the upload container (the operator's image, with
+     * the operator's grant for this key alone) wrote it from what it hashed and stored. Bounded; what it
+     * names is then checked against the layout like a termination message.
+     */
+    @Override
+    public BuildSummary storedSummary(String namespace, BuildLayout layout) {
+        if (layout.store().s3 == null) {
+            throw new StoreException(StoreException.REJECTED, "the build summary did not fit the termination "
+                    + "message and the operator does not mount PVC stores to read " + Stores.SUMMARY_FILE
+                    + "; use an S3 store or fewer outputs");
+        }
+        byte[] json = clients.s3(namespace, layout.store()).readSmall(layout.summaryKey(), Stores.MAX_SUMMARY_BYTES);
+        BuildSummary summary = BuildSummary.parse(new String(json, StandardCharsets.UTF_8));
+        if (summary == null || !summary.succeeded() || summary.outputs() == null) {
+            throw new StoreException(StoreException.REJECTED, layout.location(layout.summaryKey())
+                    + " is not a build summary of stored outputs");
+        }
+        return summary;
     }
 
     /** The upload ids are read from the grant Secret, but only for the keys this build was granted. */

@@ -148,6 +148,20 @@ final class FakeKubelet {
         });
     }
 
+    /** As {@link #waiting(String, String, String)}, for the one container of a check pod. */
+    void waiting(String pod, String container, String reason, String message) {
+        String now = Instant.now().toString();
+        client.pods().inNamespace(namespace).withName(pod).editStatus(p -> {
+            p.getStatus().setPhase("Pending");
+            p.getStatus().setStartTime(now);
+            p.getStatus().setContainerStatuses(List.of(new ContainerStatusBuilder().withName(container)
+                    .withImage("builder").withImageID("").withReady(false).withRestartCount(0)
+                    .withNewState().withNewWaiting().withReason(reason).withMessage(message).endWaiting().endState()
+                    .build()));
+            return p;
+        });
+    }
+
     /** What the node lifecycle controller writes when a kubelet stops posting its status. */
     void notReady(String node) {
         String now = Instant.now().toString();

@@ -559,7 +559,8 @@ class SystemImageReconcilerIT {
             UploadGrants g = grants(p);
             String prefix = ns + "/sealed/" + p.getMetadata().getLabels().get(Names.LABEL_SPEC_HASH) + "/b"
                     + p.getMetadata().getLabels().get(Names.LABEL_BUILD_INDEX) + "/";
-            assertThat(g.files()).containsOnlyKeys("sealed.tar", "sealed.tar.gz", "build-record.json");
+            assertThat(g.files()).containsOnlyKeys("sealed.tar", "sealed.tar.gz", "build-record.json",
+                    dev.twinbuild.store.Stores.SUMMARY_FILE);
             assertThat(g.files().values()).allSatisfy(x -> assertThat(x.key()).startsWith(prefix));
             assertThat(g.toJson()).doesNotContain(S3ProxyServer.SECRET_KEY);
         }

@@ -68,7 +68,8 @@ class S3AccessTest {
         var stored = new GrantUploader(grants).put("small.tar", f, Sha256.hex(f));
 
         assertThat(stored.location()).isEqualTo("s3://artifacts/team-a/small/0123456789/b0/small.tar");
-        assertThat(grants.files()).containsOnlyKeys("small.tar", "small.tar.gz", "build-record.json");
+        assertThat(grants.files()).containsOnlyKeys("small.tar", "small.tar.gz", "build-record.json",
+                dev.twinbuild.store.Stores.SUMMARY_FILE);
         assertThat(grants.files().get("small.tar").multipart()).as("1 MiB work volume: one PUT suffices").isNull();
         assertThat(s3.access.verify(layout.outputs().get("small.tar"), Sha256.hex(f), 4096).size()).isEqualTo(4096);
         assertThatThrownBy(() -> s3.access.verify(layout.outputs().get("small.tar"), "0".repeat(64), 4096))
