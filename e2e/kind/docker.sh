@@ -10,6 +10,9 @@
 # would drop the bridged traffic of the local e2e cluster (e2e/local-cluster.sh) and anything else
 # bridged on this host, so the policy it found is put back (Docker's own bridges have explicit
 # ACCEPT rules in FORWARD, so Kind does not need DROP).
+# Where this machine's capability bounding set is short of the kernel's capabilities (a sandbox may
+# withhold CAP_SYS_RESOURCE), privileged containers (Kind nodes) cannot start with plain runc: dockerd
+# then runs them with e2e/kind/runc-bounded, which leaves out only the capabilities nobody here holds.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=/dev/null
@@ -19,6 +22,14 @@ PIDFILE="$STATE/dockerd.pid"
 LOGFILE="$(dirname "$HERE")/target/kind/dockerd.log"
 
 running() { timeout 10 docker info >/dev/null 2>&1; }
+
+# Is any capability up to the kernel's last one missing from this process's bounding set?
+bounding_set_short() {
+  local last bnd
+  last="$(cat /proc/sys/kernel/cap_last_cap)"
+  bnd="$(awk '/^CapBnd:/{print $2}' /proc/self/status)"
+  (((16#$bnd) != (1 << (last + 1)) - 1))
+}
 
 forward_policy() { iptables -S FORWARD 2>/dev/null | awk '$1=="-P"{print $3; exit}'; }
 
@@ -31,7 +42,13 @@ start() {
   local policy
   policy="$(forward_policy)"
   log "starting dockerd (log $LOGFILE)"
-  setsid dockerd --pidfile "$STATE/dockerd.self.pid" >"$LOGFILE" 2>&1 </dev/null &
+  local args=(--pidfile "$STATE/dockerd.self.pid")
+  if bounding_set_short; then
+    need_pkg libcap2-bin capsh jq jq
+    log "capability bounding set $(awk '/^CapBnd:/{print $2}' /proc/self/status) lacks capabilities: runtime runc-bounded"
+    args+=(--add-runtime "runc-bounded=$HERE/runc-bounded" --default-runtime runc-bounded)
+  fi
+  setsid dockerd "${args[@]}" >"$LOGFILE" 2>&1 </dev/null &
   echo $! >"$PIDFILE"
   local i
   for i in $(seq 1 60); do
