@@ -206,6 +206,12 @@ main() {
     --change 'ENV container=docker' \
     --change 'ENTRYPOINT ["/usr/local/bin/entrypoint", "/sbin/init"]' \
     "$out" "$ref" >&2
+  # Earlier node images (other keys) go: each is ~1 GB in the cache and in Docker.
+  local f old
+  for f in "$CACHE"/node-v*.tar; do [[ "$f" == "$out" ]] || rm -f "$f"; done
+  for old in $(docker images twinbuild.local/kind-node --format '{{.Repository}}:{{.Tag}}'); do
+    [[ "$old" == "$ref" ]] || docker rmi "$old" >/dev/null 2>&1 || true
+  done
   log "node image $ref ($((SECONDS - start))s)"
   echo "$ref"
 }

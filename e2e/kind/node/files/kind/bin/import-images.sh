@@ -7,6 +7,6 @@ for i in $(seq 1 60); do ctr version >/dev/null 2>&1 && break; sleep 0.5; done
 snapshotter="$(sed -n 's/^ *snapshotter = "\(.*\)"/\1/p' /etc/containerd/config.toml | head -1)"
 for f in /kind/images/*.tar; do
   [ -f "$f" ] || continue
-  ctr --namespace=k8s.io images import --all-platforms --digests --snapshotter="${snapshotter:-overlayfs}" "$f" >/dev/null
+  ctr --namespace=k8s.io images import --all-platforms --snapshotter="${snapshotter:-overlayfs}" "$f" >/dev/null
 done
 touch /var/lib/kind-images-imported
