@@ -147,8 +147,10 @@ main() {
   key="$({ printf 'recipe=%s k8s=%s etcd=%s pause=%s coredns=%s kindnetd=%s\n' "$RECIPE" "$K8S_VERSION" "$ETCD_TAG" "$PAUSE_TAG" "$COREDNS_TAG" "$KINDNETD_IMAGE"
            basename "$node_tar"; basename "$iptables_tar"; basename "$static"
            sha "$0" "$E2E/images/oci-pack.sh"
-           sha "$bin"/kube-apiserver "$bin"/kube-controller-manager "$bin"/kube-scheduler "$bin"/kube-proxy "$bin"/etcd \
-             "$bin"/kubelet "$bin"/kubeadm "$bin"/kubectl "$coredns" "$kindnetd" "$pause"
+           # the binaries by their own cache keys (pinned sources, recipe, Go version), not by hashing
+           # ~600 MB on every run: their directories name the key, the k8s stamps hold it
+           cat "$(dirname "$bin")"/stamp "$(dirname "$bin")"/stamp.kubeadm "$(dirname "$bin")"/built-with
+           basename "$(dirname "$coredns")"; basename "$(dirname "$kindnetd")"; sha "$pause"
            sha "$KIND_DIR/node/iptables-wrapper"
            (cd "$KIND_DIR/node/files" && find . -type f | LC_ALL=C sort | xargs sha256sum)
          } | sha256sum | cut -c1-12)"
