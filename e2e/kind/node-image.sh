@@ -134,7 +134,8 @@ main() {
   [[ $EUID -eq 0 ]] || die "must run as root (mmdebstrap --mode=root, owners in the rootfs)"
   need_pkg mmdebstrap mmdebstrap jq jq gcc gcc libc6-dev /usr/lib/x86_64-linux-gnu/libc.a containerd ctr
   mkdir -p "$CACHE"
-  local start=$SECONDS bin coredns kindnetd pause node_tar iptables_tar static
+  umask 022
+  local start=$SECONDS m bin coredns kindnetd pause node_tar iptables_tar static
   bin="$("$E2E/k8s-binaries.sh" kubeadm | tail -1)"
   coredns="$("$KIND_DIR/go-build.sh" coredns | tail -1)"
   kindnetd="$("$KIND_DIR/go-build.sh" kindnetd | tail -1)"
@@ -166,8 +167,12 @@ main() {
     tar -C "$root" --numeric-owner -xpf "$node_tar"
     find "$root/dev" -mindepth 1 -delete
     # kind's base image recipe (images/base/Dockerfile), with Debian's containerd/runc/CNI plugins.
-    cp -a "$KIND_DIR/node/files/." "$root/"
-    chown -R 0:0 "$root/kind" "$root/etc/systemd/system" "$root/usr/local/bin"
+    # Modes as kind's Dockerfile sets them (not the checkout's); parents 0755 (umask 022 above).
+    local f
+    while IFS= read -r f; do
+      case "$f" in ./usr/local/bin/* | ./kind/bin/*) m=0755 ;; *) m=0644 ;; esac
+      install -D -m "$m" -o 0 -g 0 "$KIND_DIR/node/files/$f" "$root/$f"
+    done < <(cd "$KIND_DIR/node/files" && find . -type f | LC_ALL=C sort)
     ctr oci spec | jq '.hooks.createContainer[.hooks.createContainer|length] |= . + {"path": "/kind/bin/mount-product-files.sh"}' \
       | jq 'del(.process.rlimits)' >"$root/etc/containerd/cri-base.json"
     mkdir -p "$root/opt/cni/bin"
@@ -198,8 +203,10 @@ main() {
     image "$img" pause "registry.k8s.io/pause:$PAUSE_TAG" "$static" "$pause" /pause /pause
     image "$img" coredns "registry.k8s.io/coredns/coredns:$COREDNS_TAG" "$static" "$coredns" /coredns /coredns
     IPTABLES_WRAPPER=1 image "$img" kindnetd "$KINDNETD_IMAGE" "$(layer_of "$iptables_tar")" "$kindnetd" /bin/kindnetd /bin/kindnetd
-    LC_ALL=C tar -C "$root" --sort=name --format=gnu --numeric-owner --xattrs \
-      --mtime="@$EPOCH" --clamp-mtime -cf "$out.tmp" .
+    # (no --xattrs: they bring pax headers with atime/ctime; nothing here carries file capabilities)
+    chmod 0755 "$root"
+    LC_ALL=C tar -C "$root" --sort=name --format=gnu --numeric-owner \
+      --mtime="@$EPOCH" -cf "$out.tmp" .
     mv -f "$out.tmp" "$out"
     rm -rf "$work"
     log "node rootfs $out ($(du -h "$out" | cut -f1))"
