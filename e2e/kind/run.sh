@@ -95,6 +95,9 @@ mark "kind load (3 images x 3 nodes)" "$t"
 # debian-live: builder pods fetch the lock's .debs from the host (e2e/suite/deb-mirror.py serves them
 # on the Kind network's gateway, which is this machine).
 gateway="$(docker network inspect kind -f '{{range .IPAM.Config}}{{if .Gateway}}{{.Gateway}} {{end}}{{end}}' | tr ' ' '\n' | grep -m1 -F . || true)"
+if [[ -z "$gateway" ]]; then   # IPAM left it to the driver: the bridge's own IPv4 address
+  gateway="$(ip -4 -o addr show "br-$(docker network inspect kind -f '{{.Id}}' | cut -c1-12)" | awk '{print $4}' | cut -d/ -f1 | head -1)"
+fi
 [[ -n "$gateway" ]] && export TWINBUILD_E2E_PACKAGE_MIRROR="${TWINBUILD_E2E_PACKAGE_MIRROR:-http://$gateway:18480}"
 
 t=$SECONDS
