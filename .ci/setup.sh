@@ -25,6 +25,8 @@ if [[ "$mode" == all ]]; then
   packages+=(lua5.1 chromium chromium-driver)
   # The check pod's diagnosis runs diffoscope (the operator's API-server tests run it in-process).
   packages+=(diffoscope-minimal)
+  # The Kind e2e (e2e/kind/): Debian's Docker engine, gcc + static libc (the pause image), jq, capsh.
+  packages+=(docker.io gcc libc6-dev jq libcap2-bin)
 fi
 missing=()
 for p in "${packages[@]}"; do

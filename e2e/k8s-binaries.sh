@@ -3,6 +3,10 @@
 # kube-api-test need, and prints the directory holding them on the last line of stdout:
 #
 #   BIN=$(e2e/k8s-binaries.sh | tail -1)
+#   BIN=$(e2e/k8s-binaries.sh kubeadm | tail -1)   # also build extra components (Kind: kubeadm)
+#
+# Extra components (EXTRA_COMPONENTS) are built on demand, each with its own stamp, so that asking for
+# one never invalidates the cached set every caller needs.
 #
 # Why build: kube-apiserver & co. are not packaged by Debian, npm or Maven, and this machine
 # reaches only package registries, so they come from the Go module proxy at a pinned version.
@@ -24,6 +28,7 @@ K8S_DIR="$CACHE_ROOT/k8s/v$K8S_VERSION"
 BIN="$K8S_DIR/bin"
 KAT_DIR="${KUBE_API_TEST_DIR:-$HOME/.kubeapitest}/k8s/$K8S_VERSION-linux-amd64"
 COMPONENTS=(kube-apiserver kube-controller-manager kube-scheduler kubelet kubectl kube-proxy)
+EXTRA_COMPONENTS=(kubeadm)
 
 minor="${K8S_VERSION#*.}"; minor="${minor%%.*}"
 staging_version="v0.$minor.${K8S_VERSION##*.}"
@@ -101,17 +106,23 @@ write_wrapper_module() {
   fi
 }
 
+# The version stamps every component carries (`kubectl version`, kubeadm's own version check).
+version_ldflags() {
+  local date p
+  # Fixed build date (the release's publication time) keeps the binaries reproducible.
+  date="$(cd "$1" && go list -m -json "k8s.io/kubernetes@v$K8S_VERSION" | awk -F'"' '$2=="Time"{print $4}')"
+  for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    printf ' -X %s' "$p.gitVersion=v$K8S_VERSION" "$p.gitMajor=1" "$p.gitMinor=$minor" \
+      "$p.gitTreeState=clean" "$p.buildDate=$date"
+  done
+}
+
 build_kubernetes() {
-  local src="$K8S_DIR/src" out="$K8S_DIR/bin.tmp" date pkgs=() c
+  local src="$K8S_DIR/src" out="$K8S_DIR/bin.tmp" pkgs=() c
   rm -rf "$src" "$out"
   write_wrapper_module "$src"
-  # Fixed build date (the release's publication time) keeps the binaries reproducible.
-  date="$(cd "$src" && go list -m -json "k8s.io/kubernetes@v$K8S_VERSION" | awk -F'"' '$2=="Time"{print $4}')"
-  local ld="" p
-  for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
-    ld+=" -X $p.gitVersion=v$K8S_VERSION -X $p.gitMajor=1 -X $p.gitMinor=$minor"
-    ld+=" -X $p.gitTreeState=clean -X $p.buildDate=$date"
-  done
+  local ld
+  ld="$(version_ldflags "$src")"
   for c in "${COMPONENTS[@]}"; do pkgs+=("k8s.io/kubernetes/cmd/$c"); done
   # etcd: the server module at exactly the version this Kubernetes release was tested with
   # (its go.mod requires it), built in the same module graph for a minute more. Debian's 3.4
@@ -131,6 +142,18 @@ build_kubernetes() {
     mv -f "$out/$c" "$BIN/$c"
   done
   rm -rf "$out"
+}
+
+# build_extra COMPONENT — one of EXTRA_COMPONENTS, same module graph and flags as the others.
+build_extra() {
+  local c="$1" src="$K8S_DIR/src-$1" ld
+  rm -rf "$src"
+  write_wrapper_module "$src"
+  ld="$(version_ldflags "$src")"
+  log "building Kubernetes v$K8S_VERSION $c"
+  (cd "$src" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w$ld" -o "$BIN/$c.tmp" "k8s.io/kubernetes/cmd/$c") >&2
+  mv -f "$BIN/$c.tmp" "$BIN/$c"
+  rm -rf "$src"
 }
 
 etcd_version() {
@@ -165,6 +188,16 @@ main() {
     all_present || die "build finished but binaries are missing in $BIN"
     printf '%s\n' "$want" >"$stamp"
   fi
+  local c
+  for c in "$@"; do
+    [[ " ${EXTRA_COMPONENTS[*]} " == *" $c "* ]] || die "unknown extra component $c (${EXTRA_COMPONENTS[*]})"
+    want="$(stamp_content | sed "s/^components=.*/components=$c/")"
+    if [[ -x "$BIN/$c" && -f "$K8S_DIR/stamp.$c" && "$(cat "$K8S_DIR/stamp.$c")" == "$want" ]]; then continue; fi
+    ensure_go
+    export GOSUMDB="${GOSUMDB:-off}" GOTOOLCHAIN="${GOTOOLCHAIN:-local}" GOFLAGS="-mod=mod -buildvcs=false"
+    build_extra "$c"
+    printf '%s\n' "$want" >"$K8S_DIR/stamp.$c"
+  done
   layout_kube_api_test
   printf '%s\n' "$BIN"
 }

@@ -58,6 +58,9 @@
 #   lost-node          (local cluster only: e2e/local-cluster.sh stop-node) a worker's kubelet, kube-proxy
 #                      and containerd stopped while it runs a build: within 300 s the status names the lost
 #                      node (or the verdict is in); once the node is back the verdict is Reproducible
+#   dns                (clusters with CoreDNS, i.e. Kind: Service kube-system/kube-dns) a pod in the suite
+#                      namespace resolves the store's Service name (s3proxy.<operator ns>, short and
+#                      fully qualified, with getent, through the pod's resolv.conf) to its ClusterIP
 #   debian-live        examples/debian-live.yaml (Debian packages, kernel, initrd, ext4, BIOS live ISO) with
 #                      its lock as a ConfigMap pinned by spec.packageLock: Stalled (PackageLockNotFound)
 #                      within 60 s while the ConfigMap is missing, then Reproducible on two nodes with every
@@ -901,6 +904,37 @@ $vol
 YAML
 }
 
+test_dns() {
+  local image ip name got
+  image="$(operator_env TWINBUILD_BUILDER_IMAGE)"
+  ip="$(k -n "$OPNS" get service s3proxy -o jsonpath='{.spec.clusterIP}')"
+  [[ -n "$image" && -n "$ip" ]] || fail "no builder image ($image) or s3proxy ClusterIP ($ip)"
+  for name in "s3proxy.$OPNS" "s3proxy.$OPNS.svc.cluster.local"; do
+    kn delete pod dns-check --ignore-not-found --wait=true >/dev/null
+    kn apply -f - >/dev/null <<EOF2
+apiVersion: v1
+kind: Pod
+metadata: {name: dns-check}
+spec:
+  restartPolicy: Never
+  automountServiceAccountToken: false
+  securityContext: {runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: {type: RuntimeDefault}}
+  containers:
+    - name: getent
+      image: $image
+      imagePullPolicy: IfNotPresent
+      command: [getent, hosts, "$name"]
+      securityContext: {allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: {drop: [ALL]}}
+EOF2
+    kn wait --for=jsonpath='{.status.phase}'=Succeeded pod/dns-check --timeout="$(t 60)s" >/dev/null ||
+      fail "pod dns-check did not resolve $name: phase $(jp pod/dns-check '{.status.phase}'), $(kn logs dns-check 2>&1 | tail -3)"
+    got="$(kn logs dns-check | awk '{print $1; exit}')"
+    [[ "$got" == "$ip" ]] || fail "$name resolved to '$got', the Service's ClusterIP is $ip"
+    log "  $name -> $got (Service s3proxy's ClusterIP)"
+  done
+  kn delete pod dns-check --wait=false >/dev/null
+}
+
 operator_env() { # operator_env NAME — a variable of the operator container, as the chart set it
   k -n "$OPNS" get deploy -l "$OPERATOR_SELECTOR" -o jsonpath="{.items[0].spec.template.spec.containers[0].env[?(@.name==\"$1\")].value}"
 }
@@ -1254,6 +1288,8 @@ prepare() {
 
 main() {
   local tests=("$@") passed=0 failed=0 failed_names=() start=$SECONDS t0 name fn
+  # Cluster DNS is a test where the cluster has it (Kind; the local cluster runs no CoreDNS).
+  k -n kube-system get service kube-dns >/dev/null 2>&1 && ALL_TESTS=(dns "${ALL_TESTS[@]}")
   ((${#tests[@]})) || tests=("${ALL_TESTS[@]}")
   for name in "${tests[@]}"; do
     declare -F "test_${name//-/_}" >/dev/null || { log "unknown test '$name' (tests: ${ALL_TESTS[*]})"; exit 2; }
