@@ -202,7 +202,9 @@ main() {
     image "$img" etcd "registry.k8s.io/etcd:$ETCD_TAG" "$static" "$bin/etcd" /usr/local/bin/etcd /usr/local/bin/etcd
     image "$img" pause "registry.k8s.io/pause:$PAUSE_TAG" "$static" "$pause" /pause /pause
     image "$img" coredns "registry.k8s.io/coredns/coredns:$COREDNS_TAG" "$static" "$coredns" /coredns /coredns
-    IPTABLES_WRAPPER=1 image "$img" kindnetd "$KINDNETD_IMAGE" "$(layer_of "$iptables_tar")" "$kindnetd" /bin/kindnetd /bin/kindnetd
+    # /usr/bin, not /bin: a /bin directory in the top layer would replace the base's merged-usr /bin
+    # symlink and hide /bin/sh, the wrapper's interpreter (kindnetd failed: exec /usr/sbin/iptables: ENOENT)
+    IPTABLES_WRAPPER=1 image "$img" kindnetd "$KINDNETD_IMAGE" "$(layer_of "$iptables_tar")" "$kindnetd" /usr/bin/kindnetd /bin/kindnetd
     # (no --xattrs: they bring pax headers with atime/ctime; nothing here carries file capabilities)
     chmod 0755 "$root"
     LC_ALL=C tar -C "$root" --sort=name --format=gnu --numeric-owner \
