@@ -13,6 +13,8 @@ import dev.twinbuild.store.BuildSummary;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.processing.Controller;
@@ -37,7 +39,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The operator's memory follows the builds that run, not the SystemImages there are: once a verdict is written
  * its pods leave the operator's pod cache (label twinbuild.dev/retired) but stay in the cluster; no build is
- * repeated, also not by a restarted operator, which reads the verdicts from the status alone.
+ * repeated, also not by a restarted operator, which reads the verdicts from the status alone; a new spec still
+ * removes the old spec's (retired) pods.
  */
 class RetiredPodsIT {
     private static final Duration WAIT = Duration.ofSeconds(30);
@@ -128,7 +131,9 @@ class RetiredPodsIT {
             Poll.until(WAIT, () -> pods(n).size() == 2);
         }
         Poll.until(WAIT, () -> cachedPods().size() == 2 * IMAGES);
-        figures.add("pods in the operator's cache while " + IMAGES + " SystemImages build: " + cachedPods().size());
+        figures.add("pods in the operator's cache while " + IMAGES + " SystemImages build: " + cachedPods().size()
+                + " (" + cachedPods().stream().mapToInt(p -> Serialization.asJson(p).length()).sum()
+                + " bytes as JSON, managedFields included)");
         Map<String, List<String>> uids = new TreeMap<>();
         for (String n : names) {
             List<Pod> pods = pods(n);
@@ -173,5 +178,15 @@ class RetiredPodsIT {
                 .containsOnly("witness");
         figures.add("after a restart: " + cachedPods().size() + " pods cached (the running witness's), "
                 + IMAGES + " verdicts unchanged, 0 builds repeated");
+
+        // A new spec: the old spec's retired pods (not in the cache) are deleted, the new spec builds.
+        String changed = names.get(0);
+        client.resources(SystemImage.class).inNamespace(NS).withName(changed)
+                .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"sourceDateEpoch\":1800000000}}");
+        List<String> old = uids.get(changed);
+        Poll.until(WAIT, () -> pods(changed).stream().filter(p -> old.contains(p.getMetadata().getUid()))
+                .allMatch(p -> p.getMetadata().getDeletionTimestamp() != null)
+                && pods(changed).stream().filter(p -> !old.contains(p.getMetadata().getUid())).count() == 2);
+        assertThat(status(changed).phase).isNotIn(Phase.Reproducible, Phase.Unreproducible, Phase.Failed);
     }
 }
