@@ -187,6 +187,10 @@ class RetiredPodsIT {
         Poll.until(WAIT, () -> pods(changed).stream().filter(p -> old.contains(p.getMetadata().getUid()))
                 .allMatch(p -> p.getMetadata().getDeletionTimestamp() != null)
                 && pods(changed).stream().filter(p -> !old.contains(p.getMetadata().getUid())).count() == 2);
+        String newHash = pods(changed).stream().filter(p -> !old.contains(p.getMetadata().getUid())).findFirst()
+                .orElseThrow().getMetadata().getLabels().get(Names.LABEL_SPEC_HASH);
+        // The pass that made the pods writes the status after them.
+        Poll.until(WAIT, () -> newHash.equals(status(changed).specHash));
         assertThat(status(changed).phase).isNotIn(Phase.Reproducible, Phase.Unreproducible, Phase.Failed);
     }
 }
