@@ -62,9 +62,11 @@ create/delete on systemimages, which the operator never does.
 - apiGroups: [twinbuild.dev]
   resources: [systemimages/finalizers]
   verbs: [update]
+# patch: the label twinbuild.dev/retired on the pods of a written verdict, which takes them out of
+# the operator's pod cache (they stay for logs and inspection).
 - apiGroups: [""]
   resources: [pods]
-  verbs: [get, list, watch, create, delete]
+  verbs: [get, list, watch, create, delete, patch]
 # The immutable manifest ConfigMap per spec hash; old ones are removed by label (deletecollection).
 - apiGroups: [""]
   resources: [configmaps]

@@ -17,6 +17,8 @@ public final class Names {
     public static final String MANAGED_BY = "twinbuild-operator";
     /** On check pods: readback or diagnosis. */
     public static final String LABEL_CHECK = "twinbuild.dev/check";
+    /** On pods of a written verdict: out of the operator's pod cache (reconciler.Retirement). */
+    public static final String LABEL_RETIRED = "twinbuild.dev/retired";
     public static final String ANNOTATION_ATTEMPT = "twinbuild.dev/attempt";
     private static final int DNS_LABEL = 63;
 

@@ -131,7 +131,7 @@ final class Reverifier {
                     "round " + round.round + " (" + trigger + ") started", now);
             events.emit(si, EventRecorder.NORMAL, "ReverifyStarted", "re-verification round " + round.round
                     + " (" + trigger + ")");
-            deleteOlderRounds(client, si, hash, pods, Names.roundHash(hash, round.round));
+            deleteOlderRounds(client, si, hash, Names.roundHash(hash, round.round));
         }
         return advance(si, previous, next, hash, store, pods, client, now);
     }
@@ -328,11 +328,13 @@ final class Reverifier {
         return out.stream().limit(32).toList();
     }
 
-    /** Old rounds' pods and manifests go when a new round starts; the last round's stay for inspection. */
-    private static void deleteOlderRounds(KubernetesClient client, SystemImage si, String hash, Collection<Pod> pods,
-                                          String current) {
+    /**
+     * Old rounds' pods and manifests go when a new round starts; the last round's stay for inspection. The
+     * pods are listed from the API server: finished rounds' pods are retired (not cached).
+     */
+    private static void deleteOlderRounds(KubernetesClient client, SystemImage si, String hash, String current) {
         String ns = si.getMetadata().getNamespace();
-        pods.stream().filter(p -> {
+        Retirement.listed(client, si).stream().filter(p -> {
             String label = p.getMetadata().getLabels().get(Names.LABEL_SPEC_HASH);
             return Names.ofSpec(hash, label) && !hash.equals(label) && !current.equals(label)
                     && p.getMetadata().getDeletionTimestamp() == null;

@@ -60,7 +60,8 @@ import java.util.Set;
 // Not generation-aware: the annotation twinbuild.dev/reverify-requested-at must wake it (ReverifyRequests).
 @ControllerConfiguration(name = SystemImageReconciler.NAME, generationAwareEventProcessing = false,
         informer = @Informer(onUpdateFilter = ReverifyRequests.class))
-@RBACRule(apiGroups = "", resources = "pods", verbs = {"get", "list", "watch", "create", "delete"})
+// patch: the label twinbuild.dev/retired on the pods of a written verdict (Retirement).
+@RBACRule(apiGroups = "", resources = "pods", verbs = {"get", "list", "watch", "create", "delete", "patch"})
 @RBACRule(apiGroups = "", resources = "configmaps", verbs = {"get", "list", "create", "delete", "deletecollection"})
 @RBACRule(apiGroups = "", resources = "events", verbs = {"create", "patch"})
 // Secrets: a spec's own store credentials (get); builds' upload grants, owned by their pods (create, delete).
@@ -122,9 +123,10 @@ public class SystemImageReconciler implements Reconciler<SystemImage> {
     public List<EventSource<?, SystemImage>> prepareEventSources(EventSourceContext<SystemImage> context) {
         metrics.watch(() -> context.getPrimaryCache().list());
         SecondaryToPrimaryMapper<Pod> owners = Mappers.fromOwnerReferences(SystemImage.class);
-        // Only the operator's own pods are cached (label selector): memory follows the builds, not the cluster.
+        // Only the operator's own pods of unfinished work are cached (label selector, Retirement): memory
+        // follows the builds that run, not the cluster nor the SystemImages that have their verdict.
         var pods = InformerEventSourceConfiguration.from(Pod.class, SystemImage.class)
-                .withLabelSelector(Names.LABEL_MANAGED_BY + "=" + Names.MANAGED_BY)
+                .withLabelSelector(Retirement.SELECTOR)
                 .withSecondaryToPrimaryMapper(pod -> {
                     // A pod that ends or goes (its SystemImage deleted) may free a build slot.
                     admission.promote();
@@ -148,7 +150,9 @@ public class SystemImageReconciler implements Reconciler<SystemImage> {
         Set<Pod> pods = context.getSecondaryResources(Pod.class);
         Children children = new Children(context.getClient(), si, hash);
 
-        children.deleteSuperseded(pods, !sameSpec);
+        // After a spec change, the old spec's retired pods (not cached) go too.
+        boolean respec = !sameSpec && previous != null && previous.specHash != null;
+        children.deleteSuperseded(respec ? Retirement.listed(context.getClient(), si) : pods, !sameSpec);
         Optional<TenantPolicy.Refusal> refusal = settings.policy()
                 .check(si.getSpec(), settings.builderImage(), settings.defaultStore());
         // A refusal by the admin's policy is re-examined after each operator start (the policy may have changed).
@@ -168,6 +172,7 @@ public class SystemImageReconciler implements Reconciler<SystemImage> {
                 StatusRedaction.apply(p.status());
                 patchStatus(si, p.status(), context);
             }
+            Retirement.retire(context.getClient(), si, hash, p.status() != null ? p.status() : previous, pods);
             return p.wakeAt() == null ? UpdateControl.noUpdate() : UpdateControl.<SystemImage>noUpdate()
                     .rescheduleAfter(Duration.between(now, p.wakeAt()).plusMillis(100).abs());
         }
@@ -189,7 +194,8 @@ public class SystemImageReconciler implements Reconciler<SystemImage> {
             pods.stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null)
                     .forEach(p -> children.deletePod(p.getMetadata().getName()));
             next = composer.failed(hash, List.of(), refusal.get().reason(), refusal.get().message());
-        } else if ((lockProblem = lockProblem(si, hash, pods, context)).isPresent()) {
+        } else if ((lockProblem = lockProblem(si, started(sameSpec ? previous : null, pods, hash), context))
+                .isPresent()) {
             PackageLockCheck.Problem p = lockProblem.get();
             if (p.permanent()) {
                 next = composer.failed(hash, List.of(), p.reason(), p.message());
@@ -232,6 +238,7 @@ public class SystemImageReconciler implements Reconciler<SystemImage> {
             fresh.setStatus(next);
             PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(si, fresh, context);
         }
+        Retirement.retire(context.getClient(), si, hash, next, pods);
         if (next.phase.isFinal()) {
             admission.finished(si);
         }
@@ -298,10 +305,12 @@ public class SystemImageReconciler implements Reconciler<SystemImage> {
                 + " in namespace " + si.getMetadata().getNamespace();
     }
 
-    /** Only before the spec's first pod: a running build has its lock mounted already. */
-    private static Optional<PackageLockCheck.Problem> lockProblem(SystemImage si, String hash, Set<Pod> pods,
+    /**
+     * Only before the spec's first pod: a running build has its lock mounted already, and a finished one's
+     * pods may be retired (not cached) — its status records the builds.
+     */
+    private static Optional<PackageLockCheck.Problem> lockProblem(SystemImage si, boolean started,
                                                                   Context<SystemImage> context) {
-        boolean started = pods.stream().anyMatch(p -> hash.equals(p.getMetadata().getLabels().get(Names.LABEL_SPEC_HASH)));
         return started ? Optional.empty()
                 : PackageLockCheck.check(context.getClient(), si.getMetadata().getNamespace(), si.getSpec());
     }

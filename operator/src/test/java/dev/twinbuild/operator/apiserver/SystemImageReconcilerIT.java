@@ -273,6 +273,10 @@ class SystemImageReconcilerIT {
         Poll.until(WAIT, () -> client.v1().events().inNamespace(ns).list().getItems().stream()
                 .anyMatch(e -> "Reproducible".equals(e.getReason())));
         assertSignedAttestations(s, true);
+        // The verdict is written: its two builder pods and its check pod stay in the cluster (logs, inspection),
+        // labelled out of the operator's pod cache.
+        Poll.until(WAIT, () -> client.pods().inNamespace(ns).withLabel(Names.LABEL_IMAGE, "live")
+                .withLabel(Names.LABEL_RETIRED, "true").list().getItems().size() == 3);
     }
 
     /** status.attestations: a provenance per build and, when reproducible, a VSA; stored, hashed, signed. */
