@@ -66,6 +66,15 @@ rootfs() {
   echo "$out"
 }
 
+# pack_root WORK OUT — WORK/root as one deterministic tar at OUT (sorted, owners and mtimes fixed), then
+# removes WORK.
+pack_root() {
+  LC_ALL=C tar -C "$1/root" --sort=name --format=gnu --numeric-owner --owner=0 --group=0 \
+    --mtime="@$EPOCH" --clamp-mtime -cf "$2.tmp" .
+  mv -f "$2.tmp" "$2"
+  rm -rf "$1"
+}
+
 # layer_of ROOTFS_TAR — the same tree as one deterministic image layer (/dev emptied); prints its path.
 layer_of() {
   local out="${1%.tar}.layer.tar" work
@@ -74,10 +83,7 @@ layer_of() {
     mkdir "$work/root"
     tar -C "$work/root" --numeric-owner -xpf "$1"
     find "$work/root/dev" -mindepth 1 -delete
-    LC_ALL=C tar -C "$work/root" --sort=name --format=gnu --numeric-owner --owner=0 --group=0 \
-      --mtime="@$EPOCH" --clamp-mtime -cf "$out.tmp" .
-    mv -f "$out.tmp" "$out"
-    rm -rf "$work"
+    pack_root "$work" "$out"
   fi
   echo "$out"
 }
@@ -93,10 +99,7 @@ static_layer() {
     printf 'root:x:0:\nnobody:x:65534:\nnonroot:x:65532:\n' >"$work/root/etc/group"
     echo 'hosts: files dns' >"$work/root/etc/nsswitch.conf"
     cp /etc/ssl/certs/ca-certificates.crt "$work/root/etc/ssl/certs/"
-    LC_ALL=C tar -C "$work/root" --sort=name --format=gnu --numeric-owner --owner=0 --group=0 \
-      --mtime="@$EPOCH" --clamp-mtime -cf "$out.tmp" .
-    mv -f "$out.tmp" "$out"
-    rm -rf "$work"
+    pack_root "$work" "$out"
   fi
   echo "$out"
 }
