@@ -10,6 +10,7 @@ import dev.twinbuild.operator.policy.TenantPolicy;
 import dev.twinbuild.operator.reconciler.SystemImageReconciler;
 import dev.twinbuild.operator.store.BuildLayout;
 import dev.twinbuild.store.BuildSummary;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -95,14 +96,26 @@ class RetiredPodsIT {
         return si.getStatus() == null ? new SystemImageStatus() : si.getStatus();
     }
 
+    @SuppressWarnings("unchecked")
+    private Controller<SystemImage> controller() {
+        return (Controller<SystemImage>) operator.getRegisteredController(SystemImageReconciler.NAME).orElseThrow();
+    }
+
     /** The pods in the running operator's pod informer cache. */
     @SuppressWarnings("unchecked")
     private List<Pod> cachedPods() {
-        Controller<SystemImage> controller = (Controller<SystemImage>) operator
-                .getRegisteredController(SystemImageReconciler.NAME).orElseThrow();
-        var source = (InformerEventSource<Pod, SystemImage>) controller.getEventSourceManager()
+        var source = (InformerEventSource<Pod, SystemImage>) controller().getEventSourceManager()
                 .getEventSourceFor(Pod.class);
         return source.list().toList();
+    }
+
+    /** The SystemImages in the running operator's primary informer cache. */
+    private List<SystemImage> cachedImages() {
+        return controller().getEventSourceManager().getControllerEventSource().list().toList();
+    }
+
+    private static int jsonBytes(List<? extends HasMetadata> objects) {
+        return objects.stream().mapToInt(o -> Serialization.asJson(o).length()).sum();
     }
 
     /** Plays the builder of a PVC store: the outputs where the operator put them, with equal digests. */
@@ -131,9 +144,13 @@ class RetiredPodsIT {
             Poll.until(WAIT, () -> pods(n).size() == 2);
         }
         Poll.until(WAIT, () -> cachedPods().size() == 2 * IMAGES);
+        // The cache keeps no managed fields (PrunedCache); the API server has them for every pod.
+        List<Pod> served = names.stream().flatMap(n -> pods(n).stream()).toList();
+        assertThat(served).allSatisfy(p -> assertThat(p.getMetadata().getManagedFields()).isNotEmpty());
+        assertThat(cachedPods()).allSatisfy(p -> assertThat(p.getMetadata().getManagedFields()).isNull());
         figures.add("pods in the operator's cache while " + IMAGES + " SystemImages build: " + cachedPods().size()
-                + " (" + cachedPods().stream().mapToInt(p -> Serialization.asJson(p).length()).sum()
-                + " bytes as JSON, managedFields included)");
+                + " (" + jsonBytes(cachedPods()) + " bytes as JSON without managedFields; the API server's copies: "
+                + jsonBytes(served) + " bytes)");
         Map<String, List<String>> uids = new TreeMap<>();
         for (String n : names) {
             List<Pod> pods = pods(n);
@@ -143,6 +160,19 @@ class RetiredPodsIT {
         for (String n : names) {
             Poll.until(WAIT, () -> status(n).phase == Phase.Reproducible);
         }
+        // Verdicts written by server-side apply from a cache without managed fields: the API server records the
+        // operator's status manager; the cached SystemImages, verdicts included, still have none.
+        Poll.until(WAIT, () -> cachedImages().stream().filter(si -> si.getStatus() != null
+                && si.getStatus().phase == Phase.Reproducible).count() == IMAGES);
+        List<SystemImage> servedImages = client.resources(SystemImage.class).inNamespace(NS).list().getItems();
+        assertThat(servedImages).allSatisfy(si -> assertThat(si.getMetadata().getManagedFields())
+                .anySatisfy(m -> assertThat(m.getSubresource()).isEqualTo("status")));
+        assertThat(cachedImages()).hasSize(IMAGES).allSatisfy(si -> {
+            assertThat(si.getMetadata().getManagedFields()).isNull();
+            assertThat(si.getMetadata().getResourceVersion()).isNotNull();
+        });
+        figures.add(IMAGES + " SystemImages with their verdicts in the operator's cache: " + jsonBytes(cachedImages())
+                + " bytes as JSON without managedFields; the API server's copies: " + jsonBytes(servedImages) + " bytes");
 
         // The verdicts are written: their pods leave the cache, and stay in the cluster (logs, inspection).
         long t0 = System.nanoTime();
