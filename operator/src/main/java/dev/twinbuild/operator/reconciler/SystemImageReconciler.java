@@ -28,6 +28,7 @@ import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfig
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
@@ -74,7 +75,8 @@ import java.util.Set;
 @RBACRule(apiGroups = "", resources = "nodes", verbs = {"get"})
 // Leader election (twinbuild.leader-election.enabled=true, for more than one replica).
 @RBACRule(apiGroups = "coordination.k8s.io", resources = "leases", verbs = {"get", "create", "update"})
-public class SystemImageReconciler implements ConfigurableReconciler<SystemImage> {
+// Reconciler named as well: plain JOSDK (the API-server tests) reads the primary type from that interface.
+public class SystemImageReconciler implements Reconciler<SystemImage>, ConfigurableReconciler<SystemImage> {
     public static final String NAME = "systemimage";
     private static final Logger LOG = Logger.getLogger(SystemImageReconciler.class);
     /** How often a queued SystemImage's place is brought up to date in its status. */
@@ -127,8 +129,11 @@ public class SystemImageReconciler implements ConfigurableReconciler<SystemImage
      */
     @Override
     public void updateConfigurationFrom(ControllerConfigurationOverrider<SystemImage> overrider) {
-        PrunedCache.<SystemImage>store(overrider.build().getInformerConfig().getNamespaces())
-                .ifPresent(overrider::withItemStore);
+        Set<String> namespaces = overrider.build().getInformerConfig().getNamespaces();
+        PrunedCache.<SystemImage>store(namespaces).ifPresentOrElse(store -> {
+            overrider.withItemStore(store);
+            LOG.infof("informer caches of %s keep no managedFields", namespaces);
+        }, () -> LOG.infof("informer caches of %s keep managedFields: one informer per namespace", namespaces));
     }
 
     @Override
