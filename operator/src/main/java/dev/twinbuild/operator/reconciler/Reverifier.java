@@ -2,9 +2,6 @@ package dev.twinbuild.operator.reconciler;
 
 import dev.twinbuild.api.v1alpha1.ArtifactStore;
 import dev.twinbuild.operator.admission.Admission;
-import dev.twinbuild.operator.api.v1alpha1.Artifact;
-import dev.twinbuild.operator.api.v1alpha1.BuildOutput;
-import dev.twinbuild.operator.api.v1alpha1.BuildStatus;
 import dev.twinbuild.operator.api.v1alpha1.Phase;
 import dev.twinbuild.operator.api.v1alpha1.ReverificationRound;
 import dev.twinbuild.operator.api.v1alpha1.SystemImage;
@@ -16,7 +13,6 @@ import dev.twinbuild.operator.events.EventRecorder;
 import dev.twinbuild.operator.pods.Names;
 import dev.twinbuild.operator.status.Conditions;
 import dev.twinbuild.operator.status.StatusComposer;
-import dev.twinbuild.operator.status.Verdict;
 import dev.twinbuild.operator.store.ArtifactVerifier;
 import dev.twinbuild.operator.store.CheckIssuer;
 import dev.twinbuild.operator.store.GrantIssuer;
@@ -27,11 +23,8 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -40,18 +33,12 @@ import java.util.stream.Stream;
 /**
  * Re-verification of a standing verdict: on spec.verification's interval or schedule, or when the
  * annotation {@value #ANNOTATION} changes, the builds run again (same variations, other nodes where
- * possible) and their digests are compared with the recorded ones and with each other.
- *
- * <p>A round never touches Ready/Reconciling while it runs or when it passes (GitOps stays green); it has
- * its own condition {@value #VERIFYING}. A regression is a real failure of the verified property, so it
- * turns Reproducible, Ready and Stalled into kstatus "Failed" with reason {@value #REGRESSION}; a later
- * round that matches the recorded digests again restores them.
+ * possible) and their digests are compared with the recorded ones and with each other. This class runs the
+ * rounds (when, how many at once, their pods); {@link RoundRecords} writes what a round found and
+ * {@link RoundConditions} what that means for the conditions (a regression fails the verdict).
  */
 final class Reverifier {
     static final String ANNOTATION = "twinbuild.dev/reverify-requested-at";
-    static final String VERIFYING = "Verifying";
-    static final String REGRESSION = "RegressionOnReverify";
-    static final int HISTORY = 10;
     static final Duration WAIT_RETRY = Duration.ofSeconds(30);
 
     /** @param status to write (null: nothing changed); @param wakeAt when to look again (null: never) */
@@ -92,7 +79,7 @@ final class Reverifier {
             boolean eligible = eligible(previous);
             if (requested != null && !eligible) {
                 next.lastHandledReverifyAt = requested;
-                setVerifying(next, previous, false, "NotVerified", "no reproducible verdict to check again", now);
+                RoundConditions.verifying(next, previous, false, "NotVerified", "no reproducible verdict to check again", now);
                 return changed(previous, next, null);
             }
             if (requested == null && (!eligible || due == null || now.isBefore(due))) {
@@ -101,14 +88,14 @@ final class Reverifier {
             String trigger = requested != null ? "Annotation" : schedule.kind().name();
             int running = reserveRound(si, all, now);
             if (running >= 0) {
-                setVerifying(next, previous, false, "Waiting", running + " re-verifications run, the most at once"
+                RoundConditions.verifying(next, previous, false, "Waiting", running + " re-verifications run, the most at once"
                         + " (twinbuild.verification.max-concurrent=" + limits.maxConcurrent() + ")", now);
                 return changed(previous, next, now.plus(WAIT_RETRY));
             }
             Admission.Ticket ticket = admission.admit(si, false);
             if (!ticket.admitted()) {
                 reserved.remove(key(si));
-                setVerifying(next, previous, false, StatusComposer.QUEUED, "waiting for a build slot ("
+                RoundConditions.verifying(next, previous, false, StatusComposer.QUEUED, "waiting for a build slot ("
                         + ticket.building() + " SystemImages build, queue.maxBuilding="
                         + admission.limits().maxBuilding() + ")", now);
                 return changed(previous, next, now.plus(WAIT_RETRY));
@@ -127,7 +114,7 @@ final class Reverifier {
             }
             Instant after = schedule == null ? null : schedule.next(now, uid(si), limits.maxJitter());
             next.nextVerificationTime = after == null ? null : after.toString();
-            setVerifying(next, previous, true, requested != null ? "Requested" : "Scheduled",
+            RoundConditions.verifying(next, previous, true, requested != null ? "Requested" : "Scheduled",
                     "round " + round.round + " (" + trigger + ") started", now);
             events.emit(si, EventRecorder.NORMAL, "ReverifyStarted", "re-verification round " + round.round
                     + " (" + trigger + ")");
@@ -153,7 +140,7 @@ final class Reverifier {
             long done = s.builds.stream().filter(b -> b.phaseOrPending().isFinal()).count();
             String stall = "True".equals(Conditions.status(s.conditions, Conditions.STALLED))
                     ? ": " + Conditions.reason(s.conditions, Conditions.STALLED) : "";
-            setVerifying(next, previous, true, reason(round), "round " + round.round + " (" + round.trigger + "): "
+            RoundConditions.verifying(next, previous, true, reason(round), "round " + round.round + " (" + round.trigger + "): "
                     + done + " of " + s.builds.size() + " builds finished" + stall, now);
             return changed(previous, next, o.wakeAt());
         }
@@ -193,63 +180,15 @@ final class Reverifier {
                         Instant now) {
         ReverificationRound round = next.reverification;
         round.done = true;
-        VerificationRecord r = new VerificationRecord();
-        r.round = round.round;
-        r.trigger = round.trigger;
-        r.startedAt = round.startedAt;
-        r.finishedAt = now.toString();
-        String nodes = s.builds.stream().map(b -> b.node).filter(Objects::nonNull).distinct()
-                .collect(Collectors.joining(","));
-        r.nodes = nodes.isEmpty() ? null : nodes;
-        String prefix = "round " + round.round + " (" + round.trigger + ")";
-        if (s.phase == Phase.Failed) {
-            r.result = VerificationRecord.FAILED;
-            r.message = cut(prefix + " failed: " + Conditions.reason(s.conditions, Conditions.STALLED) + ": "
-                    + message(s, Conditions.STALLED));
-            setVerifying(next, previous, false, "Failed", r.message, now);
-            events.emit(si, EventRecorder.WARNING, "ReverifyFailed", r.message);
-        } else {
-            Verdict verdict = Verdict.of(s.builds);
-            verdict.artifacts().stream().limit(32).forEach(a -> r.digests.add(cut(a.file + " sha256:"
-                    + a.sha256.substring(0, Math.min(12, a.sha256.length())) + (verdict.reproducible() ? "" : " (" + a.build + ")"))));
-            r.changes.addAll(changes(previous.artifacts, s.builds));
-            boolean regression = !r.changes.isEmpty() || !verdict.reproducible();
-            Conditions c = new Conditions(previous.conditions, next.observedGeneration == null ? 0
-                    : next.observedGeneration, now);
-            if (regression) {
-                r.result = VerificationRecord.REGRESSION;
-                String what = r.changes.stream().limit(4).map(ch -> ch.file + " (" + ch.build + ") recorded "
-                        + shortSha(ch.recorded) + " now " + shortSha(ch.found)).collect(Collectors.joining("; "));
-                r.message = cut(prefix + " on nodes " + nodes + ": " + (r.changes.isEmpty() ? "" : "digests changed: "
-                        + what + (r.changes.size() > 4 ? " (" + r.changes.size() + " in all)" : ""))
-                        + (verdict.reproducible() ? "" : (r.changes.isEmpty() ? "" : "; ") + "builds differ: "
-                        + verdict.describeMismatch()));
-                next.phase = Phase.Unreproducible;
-                c.set(Conditions.READY, false, REGRESSION, r.message)
-                        .set(Conditions.RECONCILING, false, REGRESSION, r.message)
-                        .set(Conditions.STALLED, true, REGRESSION, r.message)
-                        .set(Conditions.REPRODUCIBLE, false, REGRESSION, r.message)
-                        .set(VERIFYING, false, REGRESSION, r.message);
-                events.emit(si, EventRecorder.WARNING, REGRESSION, r.message);
-            } else {
-                r.result = VerificationRecord.PASSED;
-                r.message = cut(prefix + ": " + s.builds.size() + " builds on nodes " + nodes
-                        + " reproduced the recorded digests");
-                if (regressed(previous)) {
-                    next.phase = Phase.Reproducible;
-                    c.set(Conditions.READY, true, "Reverified", r.message)
-                            .set(Conditions.RECONCILING, false, "Reverified", r.message)
-                            .set(Conditions.STALLED, false, "Reverified", r.message)
-                            .set(Conditions.REPRODUCIBLE, true, "Reverified", r.message);
-                }
-                c.set(VERIFYING, false, VerificationRecord.PASSED, r.message);
-                events.emit(si, EventRecorder.NORMAL, "Reverified", r.message);
-            }
-            next.conditions = merge(previous.conditions, c.build());
+        VerificationRecord r = RoundRecords.of(round, s, previous.artifacts, now);
+        RoundConditions.finished(next, previous, r, now);
+        switch (r.result) {
+            case VerificationRecord.FAILED -> events.emit(si, EventRecorder.WARNING, "ReverifyFailed", r.message);
+            case VerificationRecord.REGRESSION -> events.emit(si, EventRecorder.WARNING, RoundConditions.REGRESSION,
+                    r.message);
+            default -> events.emit(si, EventRecorder.NORMAL, "Reverified", r.message);
         }
-        List<VerificationRecord> history = new ArrayList<>(next.verifications);
-        history.add(r);
-        next.verifications = new ArrayList<>(history.subList(Math.max(0, history.size() - HISTORY), history.size()));
+        next.verifications = RoundRecords.appended(next.verifications, r);
     }
 
     /**
@@ -264,14 +203,7 @@ final class Reverifier {
             next.lastHandledReverifyAt = sameSpec.lastHandledReverifyAt;
             next.reverification = sameSpec.reverification;
             next.verifications = sameSpec.verifications;
-            List<String> keep = new ArrayList<>(List.of(VERIFYING));
-            if (regressed(sameSpec) && next.phase == Phase.Reproducible) {
-                next.phase = Phase.Unreproducible;
-                keep.addAll(List.of(Conditions.READY, Conditions.RECONCILING, Conditions.STALLED,
-                        Conditions.REPRODUCIBLE));
-            }
-            next.conditions = merge(next.conditions, sameSpec.conditions.stream()
-                    .filter(c -> keep.contains(c.getType())).toList());
+            RoundConditions.carryOver(next, sameSpec);
         }
         next.nextVerificationTime = null;
         VerificationSchedule schedule = eligible(next) ? schedule(si) : null;
@@ -306,28 +238,6 @@ final class Reverifier {
         return null;
     }
 
-    private static List<VerificationRecord.DigestChange> changes(List<Artifact> recorded, List<BuildStatus> builds) {
-        Map<String, String> was = new TreeMap<>();
-        recorded.forEach(a -> was.putIfAbsent(a.format + "\u0000" + a.file, a.sha256));
-        List<VerificationRecord.DigestChange> out = new ArrayList<>();
-        for (BuildStatus b : builds) {
-            Map<String, String> now = new TreeMap<>();
-            b.outputs.forEach(o -> now.put(o.format + "\u0000" + o.file, o.sha256));
-            for (BuildOutput o : b.outputs) {
-                String old = was.get(o.format + "\u0000" + o.file);
-                if (!Objects.equals(old, o.sha256)) {
-                    out.add(new VerificationRecord.DigestChange(o.file, b.name, old, o.sha256));
-                }
-            }
-            was.forEach((k, sha) -> {
-                if (!now.containsKey(k)) {
-                    out.add(new VerificationRecord.DigestChange(k.substring(k.indexOf('\u0000') + 1), b.name, sha, null));
-                }
-            });
-        }
-        return out.stream().limit(32).toList();
-    }
-
     /**
      * Old rounds' pods and manifests go when a new round starts; the last round's stay for inspection. The
      * pods are listed from the API server: finished rounds' pods are retired (not cached).
@@ -351,17 +261,13 @@ final class Reverifier {
 
     /** A verdict to check again: reproducible, or reproducible before a re-verification found a regression. */
     private static boolean eligible(SystemImageStatus s) {
-        return s != null && !s.artifacts.isEmpty() && (s.phase == Phase.Reproducible || regressed(s));
-    }
-
-    private static boolean regressed(SystemImageStatus s) {
-        return REGRESSION.equals(Conditions.reason(s.conditions, Conditions.REPRODUCIBLE));
+        return s != null && !s.artifacts.isEmpty() && (s.phase == Phase.Reproducible || RoundConditions.regressed(s));
     }
 
     private static String requested(SystemImage si, SystemImageStatus previous) {
         Map<String, String> a = si.getMetadata().getAnnotations();
         String value = a == null ? null : a.get(ANNOTATION);
-        return value == null || value.equals(previous.lastHandledReverifyAt) ? null : cut(value, 256);
+        return value == null || value.equals(previous.lastHandledReverifyAt) ? null : RoundRecords.cut(value, 256);
     }
 
     /** When the last verification began: the last round, else the verdict (Reproducible's transition). */
@@ -389,24 +295,6 @@ final class Reverifier {
         return "Annotation".equals(r.trigger) ? "Requested" : "Scheduled";
     }
 
-    private static void setVerifying(SystemImageStatus next, SystemImageStatus previous, boolean running,
-                                     String reason, String message, Instant now) {
-        long generation = next.observedGeneration == null ? 0 : next.observedGeneration;
-        List<io.fabric8.kubernetes.api.model.Condition> c = new Conditions(previous.conditions, generation, now)
-                .set(VERIFYING, running, reason, cut(message)).build();
-        next.conditions = merge(next.conditions, c);
-    }
-
-    /** {@code base} with the conditions of {@code replace} put in place of those of the same type. */
-    private static List<io.fabric8.kubernetes.api.model.Condition> merge(
-            List<io.fabric8.kubernetes.api.model.Condition> base, List<io.fabric8.kubernetes.api.model.Condition> replace) {
-        List<io.fabric8.kubernetes.api.model.Condition> out = new ArrayList<>(base);
-        out.removeIf(c -> replace.stream().anyMatch(r -> r.getType().equals(c.getType())));
-        out.addAll(replace);
-        out.sort(java.util.Comparator.comparing(io.fabric8.kubernetes.api.model.Condition::getType));
-        return out;
-    }
-
     private static Pass changed(SystemImageStatus previous, SystemImageStatus next, Instant wakeAt) {
         boolean same = Serialization.asJson(previous).equals(Serialization.asJson(next));
         return new Pass(same ? null : next, wakeAt);
@@ -414,23 +302,6 @@ final class Reverifier {
 
     private static String uid(SystemImage si) {
         return si.getMetadata().getUid();
-    }
-
-    private static String message(SystemImageStatus s, String type) {
-        return s.conditions.stream().filter(c -> type.equals(c.getType())).map(c -> c.getMessage())
-                .findFirst().orElse("");
-    }
-
-    private static String shortSha(String sha) {
-        return sha == null ? "(none)" : sha.substring(0, Math.min(12, sha.length()));
-    }
-
-    private static String cut(String s) {
-        return cut(s, 1024);
-    }
-
-    private static String cut(String s, int max) {
-        return s == null || s.length() <= max ? s : s.substring(0, max - 1) + "…";
     }
 
     private static SystemImageStatus copy(SystemImageStatus s) {

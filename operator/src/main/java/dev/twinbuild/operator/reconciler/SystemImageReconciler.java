@@ -5,6 +5,7 @@ import dev.twinbuild.manifest.Manifests;
 import dev.twinbuild.operator.admission.Admission;
 import dev.twinbuild.operator.api.v1alpha1.SystemImage;
 import dev.twinbuild.operator.attest.Attestor;
+import dev.twinbuild.operator.cache.PrunedCache;
 import dev.twinbuild.operator.api.v1alpha1.SystemImageStatus;
 import dev.twinbuild.operator.config.OperatorSettings;
 import dev.twinbuild.operator.config.ReverifySettings;
@@ -21,15 +22,16 @@ import dev.twinbuild.operator.store.GrantIssuer;
 import dev.twinbuild.pipeline.InputException;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
-import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper;
@@ -37,6 +39,7 @@ import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInbound
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import io.quarkiverse.operatorsdk.annotations.RBACRule;
+import io.quarkiverse.operatorsdk.runtime.api.ConfigurableReconciler;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
@@ -72,7 +75,8 @@ import java.util.Set;
 @RBACRule(apiGroups = "", resources = "nodes", verbs = {"get"})
 // Leader election (twinbuild.leader-election.enabled=true, for more than one replica).
 @RBACRule(apiGroups = "coordination.k8s.io", resources = "leases", verbs = {"get", "create", "update"})
-public class SystemImageReconciler implements Reconciler<SystemImage> {
+// Reconciler named as well: plain JOSDK (the API-server tests) reads the primary type from that interface.
+public class SystemImageReconciler implements Reconciler<SystemImage>, ConfigurableReconciler<SystemImage> {
     public static final String NAME = "systemimage";
     private static final Logger LOG = Logger.getLogger(SystemImageReconciler.class);
     /** How often a queued SystemImage's place is brought up to date in its status. */
@@ -119,14 +123,30 @@ public class SystemImageReconciler implements Reconciler<SystemImage> {
         this.attestor = attestor;
     }
 
+    /**
+     * The SystemImage informer caches objects without their managed fields (PrunedCache): its memory is the
+     * objects' spec and status. Called by QOSDK at registration, after the namespaces are configured.
+     */
+    @Override
+    public void updateConfigurationFrom(ControllerConfigurationOverrider<SystemImage> overrider) {
+        Set<String> namespaces = overrider.build().getInformerConfig().getNamespaces();
+        PrunedCache.<SystemImage>store(namespaces).ifPresentOrElse(store -> {
+            overrider.withItemStore(store);
+            LOG.infof("informer caches of %s keep no managedFields", namespaces);
+        }, () -> LOG.infof("informer caches of %s keep managedFields: one informer per namespace", namespaces));
+    }
+
     @Override
     public List<EventSource<?, SystemImage>> prepareEventSources(EventSourceContext<SystemImage> context) {
         metrics.watch(() -> context.getPrimaryCache().list());
         SecondaryToPrimaryMapper<Pod> owners = Mappers.fromOwnerReferences(SystemImage.class);
         // Only the operator's own pods of unfinished work are cached (label selector, Retirement): memory
         // follows the builds that run, not the cluster nor the SystemImages that have their verdict.
+        // Without managed fields either (PrunedCache), in the controller's namespaces.
         var pods = InformerEventSourceConfiguration.from(Pod.class, SystemImage.class)
                 .withLabelSelector(Retirement.SELECTOR)
+                .withItemStore(PrunedCache.<Pod>store(context.getControllerConfiguration().getInformerConfig()
+                        .getNamespaces()).orElse(null))
                 .withSecondaryToPrimaryMapper(pod -> {
                     // A pod that ends or goes (its SystemImage deleted) may free a build slot.
                     admission.promote();

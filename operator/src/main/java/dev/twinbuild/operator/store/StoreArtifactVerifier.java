@@ -46,6 +46,12 @@ public class StoreArtifactVerifier implements ArtifactVerifier {
      * Read from the store, never from the build's record: the upload container (the operator's image, with
      * the operator's grant for this key alone) wrote it from what it hashed and stored. Bounded; what it
      * names is then checked against the layout like a termination message.
+     *
+     * <p>Not for PVC stores, on purpose. There the file lies on the tenant's own volume, which any pod of the
+     * namespace may mount and rewrite between the upload and the read: unlike an S3 key only the operator's
+     * grant writes, it is tenant data, and the operator does not parse tenant data. A check pod would not
+     * help: its only way back is a termination message, the same 4 KiB that did not hold the summary (a
+     * container log is kept by the node's kubelet only, gone with the node).
      */
     @Override
     public BuildSummary storedSummary(String namespace, BuildLayout layout) {

@@ -11,20 +11,14 @@ import dev.twinbuild.operator.pods.CheckPods;
 import dev.twinbuild.operator.pods.Names;
 import dev.twinbuild.operator.status.Conditions;
 import dev.twinbuild.operator.store.BuildLayout;
-import dev.twinbuild.operator.store.S3ProxyServer;
+import dev.twinbuild.operator.store.S3ProxyExtension;
 import dev.twinbuild.store.BuildSummary;
 import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.javaoperatorsdk.operator.Operator;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -41,44 +35,24 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class CheckPodFailuresIT {
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private static KubernetesClient client;
-    private static S3ProxyServer s3;
+    @RegisterExtension
+    static final KubeApi API = KubeApi.namespacePerTest("cpf");
+    @RegisterExtension
+    static final S3ProxyExtension S3 = new S3ProxyExtension();
+    @RegisterExtension
+    final RunningOperator operator = new RunningOperator(API);
 
-    private Operator operator;
     private String ns;
     private FakeKubelet kubelet;
 
-    @BeforeAll
-    static void cluster() throws Exception {
-        client = ApiServer.client();
-        s3 = new S3ProxyServer();
-    }
-
-    @AfterAll
-    static void stopStore() throws Exception {
-        if (s3 != null) {
-            s3.close();
-        }
-    }
-
     @BeforeEach
-    void namespace(TestInfo info) {
-        ns = "cpf" + info.getTestMethod().orElseThrow().getName().replaceAll("([A-Z])", "-$1").toLowerCase();
-        ns = ns.length() > 50 ? ns.substring(0, 50) : ns;
-        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
-                .create();
-        kubelet = new FakeKubelet(client, ns);
+    void start() {
+        ns = API.namespace();
+        kubelet = new FakeKubelet(API.client(), ns);
         kubelet.nodes("node-a", "node-b", "node-c");
-        operator = TestOperators.start(client, OperatorSettings.defaults()
-                .withTiming(3, Duration.ofSeconds(1), Duration.ofSeconds(2)).withDefaultStore(s3.store()),
-                new SimpleMeterRegistry(), 1L << 20, ns);
-    }
-
-    @AfterEach
-    void stop() {
-        if (operator != null) {
-            operator.stop();
-        }
+        operator.start(OperatorSettings.defaults()
+                .withTiming(3, Duration.ofSeconds(1), Duration.ofSeconds(2)).withDefaultStore(S3.store()),
+                new SimpleMeterRegistry(), 1L << 20);
     }
 
     @Test
@@ -132,7 +106,7 @@ class CheckPodFailuresIT {
         assertThat(s.check.phase).isEqualTo(BuildPhase.Failed);
         // Deleted (with no kubelet to confirm it, a bound pod stays Terminating here).
         Poll.until(WAIT, () -> {
-            Pod p = client.pods().inNamespace(ns).withName(check.getMetadata().getName()).get();
+            Pod p = API.client().pods().inNamespace(ns).withName(check.getMetadata().getName()).get();
             return p == null || p.getMetadata().getDeletionTimestamp() != null;
         });
     }
@@ -146,7 +120,7 @@ class CheckPodFailuresIT {
         si.getMetadata().setNamespace(ns);
         si.getMetadata().setUid(null);
         si.getMetadata().setGeneration(null);
-        si = client.resource(si).create();
+        si = API.client().resource(si).create();
         Poll.until(WAIT, () -> builderPods(name).size() == 2);
         List<Pod> pods = builderPods(name);
         String[] contents = {content0, content1};
@@ -156,7 +130,7 @@ class CheckPodFailuresIT {
             kubelet.schedule(podName, List.of("node-a", "node-b"));
             kubelet.run(podName);
             BuildLayout layout = BuildLayout.of(si, pod.getMetadata().getLabels().get(Names.LABEL_SPEC_HASH),
-                    s3.store(), i);
+                    S3.store(), i);
             String content = contents[i];
             List<BuildSummary.Output> outputs = new ArrayList<>();
             layout.outputs().forEach((file, key) -> outputs.add(new BuildSummary.Output(
@@ -165,20 +139,20 @@ class CheckPodFailuresIT {
                     layout.location(key))));
             kubelet.terminate(podName, 0, BuildSummary.success(outputs, layout.recordLocation()).toTerminationMessage());
         }
-        Poll.until(WAIT, () -> client.pods().inNamespace(ns).withName(Names.checkPod(name,
+        Poll.until(WAIT, () -> API.client().pods().inNamespace(ns).withName(Names.checkPod(name,
                 builderPods(name).get(0).getMetadata().getLabels().get(Names.LABEL_SPEC_HASH))).get() != null);
-        return client.pods().inNamespace(ns).withLabel(Names.LABEL_IMAGE, name)
+        return API.client().pods().inNamespace(ns).withLabel(Names.LABEL_IMAGE, name)
                 .withLabel(Names.LABEL_COMPONENT, "check").list().getItems().get(0);
     }
 
     private List<Pod> builderPods(String image) {
-        return client.pods().inNamespace(ns).withLabel(Names.LABEL_IMAGE, image)
+        return API.client().pods().inNamespace(ns).withLabel(Names.LABEL_IMAGE, image)
                 .withLabel(Names.LABEL_COMPONENT, "builder").list().getItems().stream()
                 .sorted((a, b) -> a.getMetadata().getName().compareTo(b.getMetadata().getName())).toList();
     }
 
     private SystemImageStatus status(String name) {
-        SystemImage si = client.resources(SystemImage.class).inNamespace(ns).withName(name).get();
+        SystemImage si = API.client().resources(SystemImage.class).inNamespace(ns).withName(name).get();
         return si.getStatus() == null ? new SystemImageStatus() : si.getStatus();
     }
 

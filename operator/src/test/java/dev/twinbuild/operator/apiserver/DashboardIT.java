@@ -123,6 +123,9 @@ class DashboardIT {
         }
         // other tests of this JVM share the API server: these many images are on the page in all
         rows = overview(tokenAll).path("overall").path("total").asInt();
+        // As QOSDK wires it (ConfigurableReconciler), the packaged operator's informers drop managedFields.
+        assertThat(Files.readString(WORK.resolve("operator.log")))
+                .contains("informer caches of [JOSDK_ALL_NAMESPACES] keep no managedFields");
     }
 
     /** SystemImages in one namespace, from an overview's per-namespace headlines. */

@@ -14,17 +14,12 @@ import dev.twinbuild.operator.pods.PackageLockMount;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Volume;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.javaoperatorsdk.operator.Operator;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.List;
@@ -40,31 +35,20 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class PackageLockIT {
     private static final Duration WAIT = Duration.ofSeconds(40);
-    private static KubernetesClient client;
+    @RegisterExtension
+    static final KubeApi API = KubeApi.namespacePerTest("lock-");
+    @RegisterExtension
+    final RunningOperator operator = new RunningOperator(API);
 
-    private Operator operator;
     private String ns;
 
-    @BeforeAll
-    static void cluster() throws Exception {
-        client = ApiServer.client();
-    }
-
     @BeforeEach
-    void namespace(TestInfo info) {
-        ns = "lock-" + info.getTestMethod().orElseThrow().getName().replaceAll("([A-Z])", "-$1").toLowerCase();
-        ns = ns.length() > 50 ? ns.substring(0, 50) : ns;
-        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
-                .create();
+    void start() {
+        ns = API.namespace();
         OperatorSettings settings = OperatorSettings.defaults().withDefaultStore(Fixtures.pvcStore())
                 .withTiming(3, Duration.ofSeconds(1), Duration.ofSeconds(60))
                 .withPackageMirror("http://mirror.internal:8080/debian");
-        operator = TestOperators.start(client, settings, new SimpleMeterRegistry(), 1L << 20, ns);
-    }
-
-    @AfterEach
-    void stopOperator() {
-        operator.stop();
+        operator.start(settings, new SimpleMeterRegistry(), 1L << 20);
     }
 
     @Test
@@ -79,7 +63,7 @@ class PackageLockIT {
         assertThat(condition(s, "Reconciling").getStatus()).isEqualTo("False");
         assertThat(pods("live")).isEmpty();
 
-        client.configMaps().inNamespace(ns).resource(new ConfigMapBuilder().withNewMetadata().withName("live-lock")
+        API.client().configMaps().inNamespace(ns).resource(new ConfigMapBuilder().withNewMetadata().withName("live-lock")
                 .endMetadata().withData(Map.of("lock.json", "{}")).build()).create();
         Poll.until(WAIT, () -> pods("live").size() == 2);
         for (Pod p : pods("live")) {
@@ -128,16 +112,16 @@ class PackageLockIT {
             si.getSpec().packageLock.configMapRef.name = name + "-lock";
             si.getSpec().packageLock.configMapRef.key = "lock.json";
         }
-        client.resource(si).create();
+        API.client().resource(si).create();
     }
 
     private SystemImageStatus status(String name) {
-        SystemImage si = client.resources(SystemImage.class).inNamespace(ns).withName(name).get();
+        SystemImage si = API.client().resources(SystemImage.class).inNamespace(ns).withName(name).get();
         return si.getStatus() == null ? new SystemImageStatus() : si.getStatus();
     }
 
     private List<Pod> pods(String name) {
-        return client.pods().inNamespace(ns).withLabel(Names.LABEL_IMAGE, name).list().getItems();
+        return API.client().pods().inNamespace(ns).withLabel(Names.LABEL_IMAGE, name).list().getItems();
     }
 
     private static String reason(SystemImageStatus s, String type) {

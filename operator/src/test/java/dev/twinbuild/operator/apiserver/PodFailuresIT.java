@@ -10,27 +10,17 @@ import dev.twinbuild.operator.pods.Names;
 import dev.twinbuild.operator.status.Conditions;
 import dev.twinbuild.operator.policy.TenantPolicy;
 import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.ResourceQuota;
 import io.fabric8.kubernetes.api.model.ResourceQuotaBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.javaoperatorsdk.operator.Operator;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -43,50 +33,26 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class PodFailuresIT {
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private static final List<String> FIGURES = new ArrayList<>();
-    private static KubernetesClient client;
+    @RegisterExtension
+    static final KubeApi API = KubeApi.namespacePerTest("pf");
+    @RegisterExtension
+    static final Figures FIGURES = new Figures("twinbuild-figures-pod-failures.txt", "PodFailuresIT");
+    @RegisterExtension
+    final RunningOperator operator = new RunningOperator(API);
 
-    private Operator operator;
     private String ns;
     private FakeKubelet kubelet;
 
-    @BeforeAll
-    static void cluster() throws Exception {
-        client = ApiServer.client();
-    }
-
-    @AfterAll
-    static void figures() throws Exception {
-        if (!FIGURES.isEmpty()) {
-            Files.createDirectories(Path.of("target"));
-            Files.write(Path.of("target/twinbuild-figures-pod-failures.txt"), FIGURES, StandardOpenOption.CREATE,
-                    StandardOpenOption.TRUNCATE_EXISTING);
-        }
-    }
-
     @BeforeEach
-    void namespace(TestInfo info) {
-        ns = "pf" + info.getTestMethod().orElseThrow().getName().replaceAll("([A-Z])", "-$1").toLowerCase();
-        ns = ns.length() > 50 ? ns.substring(0, 50) : ns;
-        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
-                .create();
-        kubelet = new FakeKubelet(client, ns);
+    void start() {
+        ns = API.namespace();
+        kubelet = new FakeKubelet(API.client(), ns);
         kubelet.nodes("node-a", "node-b", "node-c");
-        start(OperatorSettings.defaults().withTiming(3, Duration.ofSeconds(1), Duration.ofSeconds(2))
+        operator.start(OperatorSettings.defaults().withTiming(3, Duration.ofSeconds(1), Duration.ofSeconds(2))
                 .withLostPodGrace(Duration.ofSeconds(2))
                 // These tests name their own builder images (unpullable, invalid) and a PVC store.
-                .withPolicy(new TenantPolicy(List.of("*"), false, List.of(), true, List.of())));
-    }
-
-    @AfterEach
-    void stop() {
-        if (operator != null) {
-            operator.stop();
-        }
-    }
-
-    private void start(OperatorSettings settings) {
-        operator = TestOperators.start(client, settings, new SimpleMeterRegistry(), 1L << 20, ns);
+                .withPolicy(new TenantPolicy(List.of("*"), false, List.of(), true, List.of())),
+                new SimpleMeterRegistry(), 1L << 20);
     }
 
     private SystemImage create(String name, String builderImage) {
@@ -96,7 +62,7 @@ class PodFailuresIT {
         si.getMetadata().setGeneration(null);
         si.getSpec().store = Fixtures.pvcStore();
         si.getSpec().builderImage = builderImage;
-        return client.resource(si).create();
+        return API.client().resource(si).create();
     }
 
     private List<Pod> awaitPods(String image, int n) {
@@ -105,12 +71,12 @@ class PodFailuresIT {
     }
 
     private List<Pod> pods(String image) {
-        return client.pods().inNamespace(ns).withLabel(Names.LABEL_IMAGE, image).list().getItems().stream()
+        return API.client().pods().inNamespace(ns).withLabel(Names.LABEL_IMAGE, image).list().getItems().stream()
                 .sorted((a, b) -> a.getMetadata().getName().compareTo(b.getMetadata().getName())).toList();
     }
 
     private SystemImageStatus status(String name) {
-        SystemImage si = client.resources(SystemImage.class).inNamespace(ns).withName(name).get();
+        SystemImage si = API.client().resources(SystemImage.class).inNamespace(ns).withName(name).get();
         return si.getStatus() == null ? new SystemImageStatus() : si.getStatus();
     }
 
@@ -155,7 +121,7 @@ class PodFailuresIT {
         kubelet.run(recovered);
         Poll.until(WAIT, () -> "False".equals(Conditions.status(status("cannot-start-2").conditions, Conditions.STALLED)));
         assertThat(status("cannot-start-2").phase).isEqualTo(Phase.Building);
-        Poll.until(WAIT, () -> client.v1().events().inNamespace(ns).list().getItems().stream()
+        Poll.until(WAIT, () -> API.client().v1().events().inNamespace(ns).list().getItems().stream()
                 .anyMatch(e -> "ErrImagePull".equals(e.getReason()) && "Warning".equals(e.getType())));
     }
 
@@ -187,20 +153,20 @@ class PodFailuresIT {
 
     @Test
     void aQuotaRefusingBuilderPodsStallsUntilItIsLifted() {
-        ResourceQuota quota = client.resourceQuotas().inNamespace(ns).resource(new ResourceQuotaBuilder()
+        ResourceQuota quota = API.client().resourceQuotas().inNamespace(ns).resource(new ResourceQuotaBuilder()
                 .withNewMetadata().withName("no-pods").endMetadata()
                 .withNewSpec().addToHard("pods", new Quantity("0")).endSpec().build()).create();
         // The quota controller (absent from a bare API server) would write this.
         quota.setStatus(new io.fabric8.kubernetes.api.model.ResourceQuotaStatusBuilder()
                 .addToHard("pods", new Quantity("0")).addToUsed("pods", new Quantity("0")).build());
-        client.resourceQuotas().inNamespace(ns).resource(quota).updateStatus();
+        API.client().resourceQuotas().inNamespace(ns).resource(quota).updateStatus();
 
         create("quota", null);
         SystemImageStatus s = awaitStalled("quota", "QuotaExceeded");
         assertThat(condition(s, "Stalled").getMessage()).contains("exceeded quota", "no-pods", "pods");
         assertThat(pods("quota")).isEmpty();
 
-        client.resourceQuotas().inNamespace(ns).withName("no-pods").delete();
+        API.client().resourceQuotas().inNamespace(ns).withName("no-pods").delete();
         awaitPods("quota", 2);
         Poll.until(WAIT, () -> "False".equals(Conditions.status(status("quota").conditions, Conditions.STALLED)));
     }
@@ -231,12 +197,12 @@ class PodFailuresIT {
         kubelet.evict(lost, 1);
         Instant evicted = Instant.now();
         Poll.until(WAIT, () -> {
-            Pod p = client.pods().inNamespace(ns).withName(lost).get();
+            Pod p = API.client().pods().inNamespace(ns).withName(lost).get();
             return p != null && !p.getMetadata().getUid().equals(uid);
         });
         FIGURES.add("pod Terminating on a NotReady node (grace 1s + lostPodGrace 2s) -> replaced: "
                 + Duration.between(evicted, Instant.now()).toMillis() + " ms");
-        Pod replacement = client.pods().inNamespace(ns).withName(lost).get();
+        Pod replacement = API.client().pods().inNamespace(ns).withName(lost).get();
         assertThat(replacement.getMetadata().getAnnotations()).containsEntry(Names.ANNOTATION_ATTEMPT, "2");
         assertThat(replacement.getSpec().getNodeName()).isNull();
         Poll.until(WAIT, () -> Integer.valueOf(2).equals(status("orphan").builds.get(0).attempts));
@@ -250,7 +216,7 @@ class PodFailuresIT {
 
     @Test
     void theNamespacesPullSecretsAreMountedIntoBuilderPodsByName() {
-        client.serviceAccounts().inNamespace(ns).resource(new io.fabric8.kubernetes.api.model.ServiceAccountBuilder()
+        API.client().serviceAccounts().inNamespace(ns).resource(new io.fabric8.kubernetes.api.model.ServiceAccountBuilder()
                 .withNewMetadata().withName("default").endMetadata()
                 .addNewImagePullSecret("team-registry").addNewImagePullSecret("docker-hub").build()).create();
         create("private-base", null);

@@ -7,26 +7,19 @@ import dev.twinbuild.operator.api.v1alpha1.SystemImageStatus;
 import dev.twinbuild.operator.config.OperatorSettings;
 import dev.twinbuild.operator.pods.Names;
 import dev.twinbuild.operator.policy.TenantPolicy;
-import dev.twinbuild.operator.reconciler.SystemImageReconciler;
 import dev.twinbuild.operator.store.BuildLayout;
 import dev.twinbuild.store.BuildSummary;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.javaoperatorsdk.operator.Operator;
-import io.javaoperatorsdk.operator.processing.Controller;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,34 +39,21 @@ class RetiredPodsIT {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final String NS = "retired";
     private static final int IMAGES = 6;
-    private static KubernetesClient client;
+    @RegisterExtension
+    static final KubeApi API = KubeApi.namespaces(NS);
+    @RegisterExtension
+    static final Figures FIGURES = new Figures("twinbuild-figures-retired-pods.txt", "RetiredPodsIT");
+    @RegisterExtension
+    final RunningOperator operator = new RunningOperator(API);
 
-    private final List<String> figures = new ArrayList<>();
-    private Operator operator;
     private SimpleMeterRegistry registry;
-
-    @BeforeAll
-    static void cluster() throws Exception {
-        client = ApiServer.client();
-        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
-                .create();
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        if (operator != null) {
-            operator.stop();
-        }
-        Files.createDirectories(Path.of("target"));
-        Files.write(Path.of("target/twinbuild-figures-retired-pods.txt"), figures);
-    }
 
     private void start() {
         registry = new SimpleMeterRegistry();
         OperatorSettings settings = OperatorSettings.defaults()
                 .withPolicy(new TenantPolicy(List.of(), true, List.of(), true, List.of()))
                 .withTiming(3, Duration.ofSeconds(1), Duration.ofSeconds(2));
-        operator = TestOperators.start(client, settings, registry, 1L << 20, NS);
+        operator.start(settings, registry, 1L << 20);
     }
 
     private SystemImage create(String name) {
@@ -82,27 +62,34 @@ class RetiredPodsIT {
         si.getMetadata().setUid(null);
         si.getMetadata().setGeneration(null);
         si.getSpec().store = Fixtures.pvcStore();
-        return client.resource(si).create();
+        return API.client().resource(si).create();
     }
 
     private List<Pod> pods(String name) {
-        return client.pods().inNamespace(NS).withLabel(Names.LABEL_IMAGE, name).list().getItems().stream()
+        return API.client().pods().inNamespace(NS).withLabel(Names.LABEL_IMAGE, name).list().getItems().stream()
                 .sorted((a, b) -> a.getMetadata().getName().compareTo(b.getMetadata().getName())).toList();
     }
 
     private SystemImageStatus status(String name) {
-        SystemImage si = client.resources(SystemImage.class).inNamespace(NS).withName(name).get();
+        SystemImage si = API.client().resources(SystemImage.class).inNamespace(NS).withName(name).get();
         return si.getStatus() == null ? new SystemImageStatus() : si.getStatus();
     }
 
     /** The pods in the running operator's pod informer cache. */
     @SuppressWarnings("unchecked")
     private List<Pod> cachedPods() {
-        Controller<SystemImage> controller = (Controller<SystemImage>) operator
-                .getRegisteredController(SystemImageReconciler.NAME).orElseThrow();
-        var source = (InformerEventSource<Pod, SystemImage>) controller.getEventSourceManager()
+        var source = (InformerEventSource<Pod, SystemImage>) operator.controller().getEventSourceManager()
                 .getEventSourceFor(Pod.class);
         return source.list().toList();
+    }
+
+    /** The SystemImages in the running operator's primary informer cache. */
+    private List<SystemImage> cachedImages() {
+        return operator.controller().getEventSourceManager().getControllerEventSource().list().toList();
+    }
+
+    private static int jsonBytes(List<? extends HasMetadata> objects) {
+        return objects.stream().mapToInt(o -> Serialization.asJson(o).length()).sum();
     }
 
     /** Plays the builder of a PVC store: the outputs where the operator put them, with equal digests. */
@@ -113,7 +100,7 @@ class RetiredPodsIT {
         List<BuildSummary.Output> outputs = new ArrayList<>();
         layout.outputs().keySet().forEach(file -> outputs.add(new BuildSummary.Output(
                 file.endsWith(".tar.gz") ? "tar.gz" : "tar", file, "b".repeat(64), 10, layout.outputLocation(file))));
-        FakeKubelet kubelet = new FakeKubelet(client, NS);
+        FakeKubelet kubelet = new FakeKubelet(API.client(), NS);
         kubelet.schedule(pod.getMetadata().getName(), List.of("node-a", "node-b"));
         kubelet.run(pod.getMetadata().getName());
         kubelet.terminate(pod.getMetadata().getName(), 0,
@@ -122,7 +109,7 @@ class RetiredPodsIT {
 
     @Test
     void podsOfWrittenVerdictsLeaveTheCacheAndAreNotRebuiltAfterARestart() {
-        new FakeKubelet(client, NS).nodes("node-a", "node-b");
+        new FakeKubelet(API.client(), NS).nodes("node-a", "node-b");
         start();
         List<String> names = IntStream.range(0, IMAGES).mapToObj(i -> "done-" + i).toList();
         Map<String, SystemImage> images = new TreeMap<>();
@@ -131,9 +118,13 @@ class RetiredPodsIT {
             Poll.until(WAIT, () -> pods(n).size() == 2);
         }
         Poll.until(WAIT, () -> cachedPods().size() == 2 * IMAGES);
-        figures.add("pods in the operator's cache while " + IMAGES + " SystemImages build: " + cachedPods().size()
-                + " (" + cachedPods().stream().mapToInt(p -> Serialization.asJson(p).length()).sum()
-                + " bytes as JSON, managedFields included)");
+        // The cache keeps no managed fields (PrunedCache); the API server has them for every pod.
+        List<Pod> served = names.stream().flatMap(n -> pods(n).stream()).toList();
+        assertThat(served).allSatisfy(p -> assertThat(p.getMetadata().getManagedFields()).isNotEmpty());
+        assertThat(cachedPods()).allSatisfy(p -> assertThat(p.getMetadata().getManagedFields()).isNull());
+        FIGURES.add("pods in the operator's cache while " + IMAGES + " SystemImages build: " + cachedPods().size()
+                + " (" + jsonBytes(cachedPods()) + " bytes as JSON without managedFields; the API server's copies: "
+                + jsonBytes(served) + " bytes)");
         Map<String, List<String>> uids = new TreeMap<>();
         for (String n : names) {
             List<Pod> pods = pods(n);
@@ -143,11 +134,24 @@ class RetiredPodsIT {
         for (String n : names) {
             Poll.until(WAIT, () -> status(n).phase == Phase.Reproducible);
         }
+        // Verdicts written by server-side apply from a cache without managed fields: the API server records the
+        // operator's status manager; the cached SystemImages, verdicts included, still have none.
+        Poll.until(WAIT, () -> cachedImages().stream().filter(si -> si.getStatus() != null
+                && si.getStatus().phase == Phase.Reproducible).count() == IMAGES);
+        List<SystemImage> servedImages = API.client().resources(SystemImage.class).inNamespace(NS).list().getItems();
+        assertThat(servedImages).allSatisfy(si -> assertThat(si.getMetadata().getManagedFields())
+                .anySatisfy(m -> assertThat(m.getSubresource()).isEqualTo("status")));
+        assertThat(cachedImages()).hasSize(IMAGES).allSatisfy(si -> {
+            assertThat(si.getMetadata().getManagedFields()).isNull();
+            assertThat(si.getMetadata().getResourceVersion()).isNotNull();
+        });
+        FIGURES.add(IMAGES + " SystemImages with their verdicts in the operator's cache: " + jsonBytes(cachedImages())
+                + " bytes as JSON without managedFields; the API server's copies: " + jsonBytes(servedImages) + " bytes");
 
         // The verdicts are written: their pods leave the cache, and stay in the cluster (logs, inspection).
         long t0 = System.nanoTime();
         Poll.until(WAIT, () -> cachedPods().isEmpty());
-        figures.add("pods in the cache after the " + IMAGES + " verdicts: 0 (" + (System.nanoTime() - t0) / 1_000_000
+        FIGURES.add("pods in the cache after the " + IMAGES + " verdicts: 0 (" + (System.nanoTime() - t0) / 1_000_000
                 + " ms after the last verdict)");
         for (String n : names) {
             List<Pod> pods = pods(n);
@@ -176,12 +180,12 @@ class RetiredPodsIT {
                 .isEqualTo(2.0);
         assertThat(cachedPods()).extracting(p -> p.getMetadata().getLabels().get(Names.LABEL_IMAGE))
                 .containsOnly("witness");
-        figures.add("after a restart: " + cachedPods().size() + " pods cached (the running witness's), "
+        FIGURES.add("after a restart: " + cachedPods().size() + " pods cached (the running witness's), "
                 + IMAGES + " verdicts unchanged, 0 builds repeated");
 
         // A new spec: the old spec's retired pods (not in the cache) are deleted, the new spec builds.
         String changed = names.get(0);
-        client.resources(SystemImage.class).inNamespace(NS).withName(changed)
+        API.client().resources(SystemImage.class).inNamespace(NS).withName(changed)
                 .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"sourceDateEpoch\":1800000000}}");
         List<String> old = uids.get(changed);
         Poll.until(WAIT, () -> pods(changed).stream().filter(p -> old.contains(p.getMetadata().getUid()))

@@ -14,18 +14,13 @@ import dev.twinbuild.operator.status.Conditions;
 import dev.twinbuild.operator.store.BuildLayout;
 import dev.twinbuild.store.BuildSummary;
 import dev.twinbuild.store.Sha256;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.javaoperatorsdk.operator.Operator;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,51 +42,44 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ReverificationIT {
     private static final String NS = "reverify";
     private static final Duration WAIT = Duration.ofSeconds(60);
-    private static KubernetesClient client;
+    private static final String NS_RESTART = "reverify-restart";
+    @RegisterExtension
+    static final KubeApi API = KubeApi.namespaces(NS, NS_RESTART);
+    @RegisterExtension
+    static final Figures FIGURES = new Figures("twinbuild-figures-reverification.txt", "ReverificationIT");
+    @RegisterExtension
+    final RunningOperator operator = new RunningOperator(API);
 
-    private final List<String> figures = new ArrayList<>();
     private final List<String> readySamples = new CopyOnWriteArrayList<>();
     private final AtomicReference<String> content = new AtomicReference<>("same");
     private final java.util.concurrent.atomic.AtomicBoolean paused = new java.util.concurrent.atomic.AtomicBoolean();
     private ScheduledExecutorService kubeletLoop;
-    private Operator operator;
 
-    @BeforeAll
-    static void cluster() throws Exception {
-        client = ApiServer.client();
-        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
-                .create();
-    }
-
+    /** Before the operator stops (RunningOperator, after each test). */
     @AfterEach
-    void stop() throws Exception {
+    void stopKubelet() {
         if (kubeletLoop != null) {
             kubeletLoop.shutdownNow();
         }
-        if (operator != null) {
-            operator.stop();
-        }
-        Files.createDirectories(Path.of("target"));
-        Files.write(Path.of("target/twinbuild-figures-reverification.txt"), figures);
     }
 
     @Test
     void roundsOnIntervalAndAnnotationKeepReadyAndCatchARegression() {
-        FakeKubelet kubelet = new FakeKubelet(client, NS);
+        FakeKubelet kubelet = new FakeKubelet(API.client(), NS);
         kubelet.nodes("node-a", "node-b", "node-c");
         OperatorSettings settings = OperatorSettings.defaults()
                 .withPolicy(new TenantPolicy(List.of(), true, List.of(), true, List.of()))
                 .withDefaultStore(Fixtures.pvcStore());
         // A test minimum of 1 s (the default is 1h, Helm verification.minInterval); jitter at most 1 s.
-        operator = TestOperators.start(client, settings, new ReverifySettings(Duration.ofSeconds(1),
-                Duration.ofSeconds(1), 4), new SimpleMeterRegistry(), 1L << 20, NS);
+        operator.start(settings, new ReverifySettings(Duration.ofSeconds(1), Duration.ofSeconds(1), 4),
+                new SimpleMeterRegistry(), 1L << 20, NS);
 
         SystemImage si = Fixtures.systemImage("again", 2);
         si.getMetadata().setNamespace(NS);
         si.getMetadata().setUid(null);
         si.getMetadata().setGeneration(null);
         si.getSpec().verification.interval = "3s";
-        si = client.resource(si).create();
+        si = API.client().resource(si).create();
         SystemImage created = si;
         kubeletLoop = Executors.newSingleThreadScheduledExecutor();
         kubeletLoop.scheduleWithFixedDelay(() -> playBuilds(kubelet, created), 0, 100, TimeUnit.MILLISECONDS);
@@ -123,7 +111,7 @@ class ReverificationIT {
                 .satisfies(t -> assertThat(t.getPreference().getMatchExpressions().get(0).getOperator()).isEqualTo("NotIn"));
 
         // The annotation starts one now, and is echoed once handled.
-        client.resources(SystemImage.class).inNamespace(NS).withName("again")
+        API.client().resources(SystemImage.class).inNamespace(NS).withName("again")
                 .edit(x -> {
                     Map<String, String> a = new java.util.TreeMap<>(x.getMetadata().getAnnotations() == null
                             ? Map.of() : x.getMetadata().getAnnotations());
@@ -142,10 +130,10 @@ class ReverificationIT {
         assertThat(s.verifications.get(0).round).isEqualTo(s.reverification.round - 9);
         List<String> live = builderPods().stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null)
                 .map(p -> p.getMetadata().getLabels().get(Names.LABEL_SPEC_HASH)).distinct().sorted().toList();
-        figures.add("spec-hash labels of the live builder pods after round " + s.reverification.round + ": " + live);
+        FIGURES.add("spec-hash labels of the live builder pods after round " + s.reverification.round + ": " + live);
         assertThat(live).hasSizeLessThanOrEqualTo(3).contains(hash);
         assertThat(readySamples).as("Ready through passing rounds").isNotEmpty().containsOnly("True");
-        figures.add("Ready samples through " + s.reverification.round + " passing rounds: " + readySamples.size()
+        FIGURES.add("Ready samples through " + s.reverification.round + " passing rounds: " + readySamples.size()
                 + ", all True");
 
         // A tool's output changes (the spec does not): the next round is caught.
@@ -168,7 +156,7 @@ class ReverificationIT {
                 .orElseThrow().getMessage();
         assertThat(message).contains("again.tar", digest("same", "again.tar").substring(0, 12),
                 digest("changed", "again.tar").substring(0, 12));
-        figures.add("regression message: " + message);
+        FIGURES.add("regression message: " + message);
         assertThat(s.builds).as("the first round is not rebuilt").allSatisfy(b -> assertThat(b.attempts).isEqualTo(1));
     }
 
@@ -179,16 +167,14 @@ class ReverificationIT {
      */
     @Test
     void aRestartedOperatorResumesTheRoundAndTheCapMakesOthersWait() {
-        String ns = "reverify-restart";
-        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
-                .create();
-        FakeKubelet kubelet = new FakeKubelet(client, ns);
+        String ns = NS_RESTART;
+        FakeKubelet kubelet = new FakeKubelet(API.client(), ns);
         kubelet.nodes("node-a", "node-b", "node-c");
         OperatorSettings settings = OperatorSettings.defaults()
                 .withPolicy(new TenantPolicy(List.of(), true, List.of(), true, List.of()))
                 .withDefaultStore(Fixtures.pvcStore());
         ReverifySettings oneAtATime = new ReverifySettings(Duration.ofSeconds(1), Duration.ofSeconds(1), 1);
-        operator = TestOperators.start(client, settings, oneAtATime, new SimpleMeterRegistry(), 1L << 20, ns);
+        operator.start(settings, oneAtATime, new SimpleMeterRegistry(), 1L << 20, ns);
         kubeletLoop = Executors.newSingleThreadScheduledExecutor();
         for (String name : List.of("one", "two")) {
             SystemImage si = Fixtures.systemImage(name, 2);
@@ -196,14 +182,14 @@ class ReverificationIT {
             si.getMetadata().setUid(null);
             si.getMetadata().setGeneration(null);
             si.getSpec().verification.interval = "1h"; // only the annotation starts a round here
-            SystemImage created = client.resource(si).create();
+            SystemImage created = API.client().resource(si).create();
             kubeletLoop.scheduleWithFixedDelay(() -> playBuilds(kubelet, created), 0, 100, TimeUnit.MILLISECONDS);
         }
         Poll.until(WAIT, () -> status(ns, "one").phase == Phase.Reproducible && status(ns, "two").phase == Phase.Reproducible);
 
         paused.set(true);
         for (String name : List.of("one", "two")) {
-            client.resources(SystemImage.class).inNamespace(ns).withName(name).edit(x -> {
+            API.client().resources(SystemImage.class).inNamespace(ns).withName(name).edit(x -> {
                 x.getMetadata().setAnnotations(Map.of("twinbuild.dev/reverify-requested-at", "restart-1"));
                 return x;
             });
@@ -222,7 +208,7 @@ class ReverificationIT {
         assertThat(round(ns, running).stream().map(p -> p.getMetadata().getUid()).sorted().toList()).isEqualTo(uids);
 
         operator.stop();
-        operator = TestOperators.start(client, settings, oneAtATime, new SimpleMeterRegistry(), 1L << 20, ns);
+        operator.start(settings, oneAtATime, new SimpleMeterRegistry(), 1L << 20, ns);
         paused.set(false);
         Poll.until(WAIT, () -> status(ns, running).verifications.size() == 1);
         SystemImageStatus s = status(ns, running);
@@ -251,7 +237,7 @@ class ReverificationIT {
     }
 
     private static SystemImageStatus status(String ns, String name) {
-        SystemImage si = client.resources(SystemImage.class).inNamespace(ns).withName(name).get();
+        SystemImage si = API.client().resources(SystemImage.class).inNamespace(ns).withName(name).get();
         return si.getStatus() == null ? new SystemImageStatus() : si.getStatus();
     }
 
@@ -260,7 +246,7 @@ class ReverificationIT {
     }
 
     private static List<Pod> builderPods(String ns, String name) {
-        return client.pods().inNamespace(ns).withLabel(Names.LABEL_IMAGE, name)
+        return API.client().pods().inNamespace(ns).withLabel(Names.LABEL_IMAGE, name)
                 .withLabel(Names.LABEL_COMPONENT, "builder").list().getItems();
     }
 

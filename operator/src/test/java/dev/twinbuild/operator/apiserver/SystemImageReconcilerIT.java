@@ -14,26 +14,21 @@ import dev.twinbuild.operator.api.v1alpha1.SystemImageStatus;
 import dev.twinbuild.operator.config.OperatorSettings;
 import dev.twinbuild.operator.pods.Names;
 import dev.twinbuild.operator.store.GrantIssuer;
+import dev.twinbuild.operator.store.S3ProxyExtension;
 import dev.twinbuild.operator.store.S3ProxyServer;
 import dev.twinbuild.store.BuildSummary;
 import dev.twinbuild.store.GrantUploader;
 import dev.twinbuild.store.Sha256;
 import dev.twinbuild.store.UploadGrants;
 import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.javaoperatorsdk.operator.Operator;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -52,52 +47,30 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class SystemImageReconcilerIT {
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private static KubernetesClient client;
-    private static S3ProxyServer s3;
-    private static final List<String> FIGURES = new ArrayList<>();
+    @RegisterExtension
+    static final KubeApi API = KubeApi.namespacePerTest("");
+    @RegisterExtension
+    static final S3ProxyExtension S3 = new S3ProxyExtension();
+    @RegisterExtension
+    static final Figures FIGURES = new Figures("twinbuild-figures.txt", "SystemImageReconcilerIT");
+    @RegisterExtension
+    final RunningOperator operator = new RunningOperator(API);
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private Operator operator;
     private String ns;
     private FakeKubelet kubelet;
 
-    @BeforeAll
-    static void cluster() throws Exception {
-        client = ApiServer.client();
-        s3 = new S3ProxyServer();
-    }
-
-    @AfterAll
-    static void figures() throws Exception {
-        if (s3 != null) {
-            s3.close();
-        }
-        if (!FIGURES.isEmpty()) {
-            Files.write(Path.of("target/twinbuild-figures.txt"), FIGURES);
-        }
-    }
-
     @BeforeEach
-    void namespace(TestInfo info) {
-        ns = info.getTestMethod().orElseThrow().getName().replaceAll("([A-Z])", "-$1").toLowerCase();
-        ns = ns.length() > 50 ? ns.substring(0, 50) : ns;
-        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
-                .create();
+    void start() {
+        ns = API.namespace();
         // No Secret in the namespace: the operator alone holds the store's credentials.
-        kubelet = new FakeKubelet(client, ns);
+        kubelet = new FakeKubelet(API.client(), ns);
         kubelet.nodes("node-a", "node-b", "node-c");
         startOperator(OperatorSettings.defaults().withTiming(3, Duration.ofSeconds(1), Duration.ofSeconds(2)));
     }
 
-    @AfterEach
-    void stopOperator() {
-        if (operator != null) {
-            operator.stop();
-        }
-    }
-
     private void startOperator(OperatorSettings base) {
-        operator = TestOperators.start(client, base.withDefaultStore(s3.store()), registry, 1L << 30, ns);
+        operator.start(base.withDefaultStore(S3.store()), registry, 1L << 30);
     }
 
     private SystemImage create(String name, int builds) {
@@ -105,18 +78,18 @@ class SystemImageReconcilerIT {
         si.getMetadata().setNamespace(ns);
         si.getMetadata().setUid(null);
         si.getMetadata().setGeneration(null);
-        return client.resource(si).create();
+        return API.client().resource(si).create();
     }
 
     /** The builder pods of an image (its check pod has the same image label). */
     private List<Pod> pods(String image) {
-        return client.pods().inNamespace(ns).withLabel(Names.LABEL_IMAGE, image)
+        return API.client().pods().inNamespace(ns).withLabel(Names.LABEL_IMAGE, image)
                 .withLabel(Names.LABEL_COMPONENT, "builder").list().getItems().stream()
                 .sorted((a, b) -> a.getMetadata().getName().compareTo(b.getMetadata().getName())).toList();
     }
 
     private SystemImageStatus status(String name) {
-        SystemImage si = client.resources(SystemImage.class).inNamespace(ns).withName(name).get();
+        SystemImage si = API.client().resources(SystemImage.class).inNamespace(ns).withName(name).get();
         return si.getStatus() == null ? new SystemImageStatus() : si.getStatus();
     }
 
@@ -154,8 +127,8 @@ class SystemImageReconcilerIT {
     /** The grants the operator put into the pod's Secret (the file the pod would mount). */
     private UploadGrants grants(Pod pod) {
         String name = GrantIssuer.secretName(pod.getMetadata().getName());
-        Poll.until(WAIT, () -> client.secrets().inNamespace(ns).withName(name).get() != null);
-        Secret secret = client.secrets().inNamespace(ns).withName(name).get();
+        Poll.until(WAIT, () -> API.client().secrets().inNamespace(ns).withName(name).get() != null);
+        Secret secret = API.client().secrets().inNamespace(ns).withName(name).get();
         assertThat(secret.getMetadata().getOwnerReferences()).singleElement()
                 .satisfies(o -> assertThat(o.getUid()).isEqualTo(pod.getMetadata().getUid()));
         return UploadGrants.parse(new String(Base64.getDecoder().decode(secret.getData().get(UploadGrants.FILE)),
@@ -181,7 +154,7 @@ class SystemImageReconcilerIT {
     }
 
     private List<Pod> checkPods(String image) {
-        return client.pods().inNamespace(ns).withLabel(Names.LABEL_IMAGE, image)
+        return API.client().pods().inNamespace(ns).withLabel(Names.LABEL_IMAGE, image)
                 .withLabel(Names.LABEL_COMPONENT, "check").list().getItems();
     }
 
@@ -193,8 +166,8 @@ class SystemImageReconcilerIT {
         Poll.until(WAIT, () -> checkPods(image).size() == 1);
         Pod pod = checkPods(image).get(0);
         String name = GrantIssuer.secretName(pod.getMetadata().getName());
-        Poll.until(WAIT, () -> client.secrets().inNamespace(ns).withName(name).get() != null);
-        Secret secret = client.secrets().inNamespace(ns).withName(name).get();
+        Poll.until(WAIT, () -> API.client().secrets().inNamespace(ns).withName(name).get() != null);
+        Secret secret = API.client().secrets().inNamespace(ns).withName(name).get();
         assertThat(secret.getMetadata().getOwnerReferences()).singleElement()
                 .satisfies(o -> assertThat(o.getUid()).isEqualTo(pod.getMetadata().getUid()));
         Path file = Files.createTempFile("check", ".json");
@@ -211,7 +184,7 @@ class SystemImageReconcilerIT {
 
     private String stored(String location) throws Exception {
         String key = location.substring(("s3://" + S3ProxyServer.BUCKET + "/").length());
-        try (var in = s3.access.get(key)) {
+        try (var in = S3.access().get(key)) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
     }
@@ -270,18 +243,18 @@ class SystemImageReconcilerIT {
         assertThat(registry.find("twinbuild.builds.started").counter().count()).isEqualTo(2.0);
         assertThat(registry.find("twinbuild.builds.finished").tag("outcome", "succeeded").counter().count())
                 .isEqualTo(2.0);
-        Poll.until(WAIT, () -> client.v1().events().inNamespace(ns).list().getItems().stream()
+        Poll.until(WAIT, () -> API.client().v1().events().inNamespace(ns).list().getItems().stream()
                 .anyMatch(e -> "Reproducible".equals(e.getReason())));
         assertSignedAttestations(s, true);
         // The verdict is written: its two builder pods and its check pod stay in the cluster (logs, inspection),
         // labelled out of the operator's pod cache.
-        Poll.until(WAIT, () -> client.pods().inNamespace(ns).withLabel(Names.LABEL_IMAGE, "live")
+        Poll.until(WAIT, () -> API.client().pods().inNamespace(ns).withLabel(Names.LABEL_IMAGE, "live")
                 .withLabel(Names.LABEL_RETIRED, "true").list().getItems().size() == 3);
     }
 
     /** status.attestations: a provenance per build and, when reproducible, a VSA; stored, hashed, signed. */
     private void assertSignedAttestations(SystemImageStatus s, boolean vsa) throws Exception {
-        var cm = client.configMaps().inNamespace(TestOperators.OPERATOR_NAMESPACE).withName(TestOperators.KEY_NAME).get();
+        var cm = API.client().configMaps().inNamespace(TestOperators.OPERATOR_NAMESPACE).withName(TestOperators.KEY_NAME).get();
         var pub = dev.twinbuild.attest.Keys.readPublic(cm.getData().get(dev.twinbuild.operator.attest.SigningKey.CONFIGMAP_KEY));
         List<String> types = new ArrayList<>(List.of(dev.twinbuild.attest.Statements.PROVENANCE,
                 dev.twinbuild.attest.Statements.PROVENANCE));
@@ -296,7 +269,7 @@ class SystemImageReconcilerIT {
             assertThat(a.location).startsWith("s3://" + S3ProxyServer.BUCKET + "/" + ns + "/")
                     .contains("/" + s.specHash + "/attestations/");
             byte[] envelope;
-            try (var in = s3.access.get(a.location.substring(("s3://" + S3ProxyServer.BUCKET + "/").length()))) {
+            try (var in = S3.access().get(a.location.substring(("s3://" + S3ProxyServer.BUCKET + "/").length()))) {
                 envelope = in.readAllBytes();
             }
             assertThat(Sha256.hex(envelope)).isEqualTo(a.sha256);
@@ -382,7 +355,7 @@ class SystemImageReconcilerIT {
         assertThat(done.check.podUid).isEqualTo(uid);
 
         // Finished: a restarted operator neither runs it again (no new pod) nor rewrites the status.
-        client.pods().inNamespace(ns).withName(done.check.pod).withGracePeriod(0).delete();
+        API.client().pods().inNamespace(ns).withName(done.check.pod).withGracePeriod(0).delete();
         Poll.until(WAIT, () -> checkPods("again").isEmpty());
         operator.stop();
         startOperator(OperatorSettings.defaults().withTiming(3, Duration.ofSeconds(1), Duration.ofSeconds(2)));
@@ -412,8 +385,8 @@ class SystemImageReconcilerIT {
         assertThat(condition(s, "Stalled").getMessage()).contains("b1", "configure");
         assertThat(s.builds.get(1).failure.reason).isEqualTo("StepFailed");
         assertThat(s.builds.get(0).failure.reason).isEqualTo("Cancelled");
-        Poll.until(WAIT, () -> client.pods().inNamespace(ns).withName(pods.get(0).getMetadata().getName()).get() == null
-                || client.pods().inNamespace(ns).withName(pods.get(0).getMetadata().getName()).get()
+        Poll.until(WAIT, () -> API.client().pods().inNamespace(ns).withName(pods.get(0).getMetadata().getName()).get() == null
+                || API.client().pods().inNamespace(ns).withName(pods.get(0).getMetadata().getName()).get()
                 .getMetadata().getDeletionTimestamp() != null);
     }
 
@@ -470,13 +443,13 @@ class SystemImageReconcilerIT {
         kubelet.schedule(victim, List.of("node-a", "node-b"));
         kubelet.run(victim);
         Poll.until(WAIT, () -> status("flaky").phase == Phase.Building);
-        client.pods().inNamespace(ns).withName(victim).withGracePeriod(0).delete();
+        API.client().pods().inNamespace(ns).withName(victim).withGracePeriod(0).delete();
 
         Poll.until(WAIT, () -> {
-            Pod p = client.pods().inNamespace(ns).withName(victim).get();
+            Pod p = API.client().pods().inNamespace(ns).withName(victim).get();
             return p != null && !p.getMetadata().getUid().equals(uid);
         });
-        Pod retried = client.pods().inNamespace(ns).withName(victim).get();
+        Pod retried = API.client().pods().inNamespace(ns).withName(victim).get();
         assertThat(retried.getMetadata().getAnnotations()).containsEntry(Names.ANNOTATION_ATTEMPT, "2");
         Poll.until(WAIT, () -> Integer.valueOf(2).equals(status("flaky").builds.get(0).attempts));
         SystemImageStatus s = status("flaky");
@@ -488,7 +461,7 @@ class SystemImageReconcilerIT {
     void aNewSpecSupersedesTheBuildsOfTheOldOne() {
         create("evolving", 2);
         List<Pod> old = awaitPods("evolving", 2);
-        client.resources(SystemImage.class).inNamespace(ns).withName("evolving")
+        API.client().resources(SystemImage.class).inNamespace(ns).withName("evolving")
                 .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"sourceDateEpoch\":1800000000}}");
 
         Poll.until(WAIT, () -> pods("evolving").stream().noneMatch(p -> old.stream()
@@ -496,7 +469,7 @@ class SystemImageReconcilerIT {
                 && p.getMetadata().getDeletionTimestamp() == null) && pods("evolving").size() >= 2);
         Poll.until(WAIT, () -> Long.valueOf(2).equals(status("evolving").observedGeneration));
         assertThat(status("evolving").specHash).isNotEqualTo(old.get(0).getMetadata().getLabels().get(Names.LABEL_SPEC_HASH));
-        assertThat(new String(client.configMaps().inNamespace(ns).list().getItems().stream()
+        assertThat(new String(API.client().configMaps().inNamespace(ns).list().getItems().stream()
                 .filter(c -> c.getMetadata().getName().startsWith("evolving-")).findFirst().orElseThrow()
                 .getData().values().iterator().next().getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8))
                 .contains("1800000000");
@@ -591,9 +564,9 @@ class SystemImageReconcilerIT {
         String all = io.fabric8.kubernetes.client.utils.Serialization.asJson(s);
         assertThat(all).doesNotContain("hunter2", "AKIALEAK", "feedface")
                 .contains("https://REDACTED@example.org/rootfs.tar", "http://s3:9000/artifacts/k?REDACTED");
-        Poll.until(WAIT, () -> client.v1().events().inNamespace(ns).list().getItems().stream()
+        Poll.until(WAIT, () -> API.client().v1().events().inNamespace(ns).list().getItems().stream()
                 .anyMatch(e -> "BuildFailed".equals(e.getReason())));
-        assertThat(client.v1().events().inNamespace(ns).list().getItems())
+        assertThat(API.client().v1().events().inNamespace(ns).list().getItems())
                 .allSatisfy(e -> assertThat(e.getMessage()).doesNotContain("hunter2", "AKIALEAK", "feedface"));
     }
 }

@@ -12,16 +12,11 @@ import dev.twinbuild.operator.pods.Names;
 import dev.twinbuild.operator.policy.TenantPolicy;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.javaoperatorsdk.operator.Operator;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.List;
@@ -36,39 +31,24 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class TenantPolicyIT {
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private static KubernetesClient client;
+    @RegisterExtension
+    static final KubeApi API = KubeApi.namespacePerTest("policy-");
+    @RegisterExtension
+    final RunningOperator operator = new RunningOperator(API);
 
-    private Operator operator;
     private String ns;
 
-    @BeforeAll
-    static void cluster() throws Exception {
-        client = ApiServer.client();
-    }
-
     @BeforeEach
-    void namespace(TestInfo info) {
-        ns = "policy-" + info.getTestMethod().orElseThrow().getName().replaceAll("([A-Z])", "-$1").toLowerCase();
-        ns = ns.length() > 50 ? ns.substring(0, 50) : ns;
-        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
-                .create();
-    }
-
-    @AfterEach
-    void stopOperator() {
-        if (operator != null) {
-            operator.stop();
-        }
+    void namespace() {
+        ns = API.namespace();
     }
 
     private void startOperator(TenantPolicy policy) {
-        if (operator != null) {
-            operator.stop();
-        }
+        operator.stop();
         ArtifactStore own = s3("http://s3.twinbuild-system.svc:9000", "twinbuild");
         OperatorSettings settings = OperatorSettings.defaults().withDefaultStore(own)
                 .withTiming(3, Duration.ofSeconds(1), Duration.ofSeconds(60)).withPolicy(policy);
-        operator = TestOperators.start(client, settings, new SimpleMeterRegistry(), 1L << 20, ns);
+        operator.start(settings, new SimpleMeterRegistry(), 1L << 20);
     }
 
     private void create(String name, Consumer<SystemImage> change) {
@@ -77,16 +57,16 @@ class TenantPolicyIT {
         si.getMetadata().setUid(null);
         si.getMetadata().setGeneration(null);
         change.accept(si);
-        client.resource(si).create();
+        API.client().resource(si).create();
     }
 
     private SystemImageStatus status(String name) {
-        SystemImage si = client.resources(SystemImage.class).inNamespace(ns).withName(name).get();
+        SystemImage si = API.client().resources(SystemImage.class).inNamespace(ns).withName(name).get();
         return si.getStatus() == null ? new SystemImageStatus() : si.getStatus();
     }
 
     private List<Pod> pods(String name) {
-        return client.pods().inNamespace(ns).withLabel(Names.LABEL_IMAGE, name).list().getItems();
+        return API.client().pods().inNamespace(ns).withLabel(Names.LABEL_IMAGE, name).list().getItems();
     }
 
     private static Condition condition(SystemImageStatus s, String type) {
@@ -104,9 +84,9 @@ class TenantPolicyIT {
         assertThat(condition(s, "Reconciling").getStatus()).isEqualTo("False");
         assertThat(s.observedGeneration).isEqualTo(1L);
         assertThat(s.builds).isEmpty();
-        Poll.until(WAIT, () -> client.v1().events().inNamespace(ns).list().getItems().stream()
+        Poll.until(WAIT, () -> API.client().v1().events().inNamespace(ns).list().getItems().stream()
                 .anyMatch(e -> reason.equals(e.getReason()) && name.equals(e.getInvolvedObject().getName())));
-        Event event = client.v1().events().inNamespace(ns).list().getItems().stream()
+        Event event = API.client().v1().events().inNamespace(ns).list().getItems().stream()
                 .filter(e -> reason.equals(e.getReason())).findFirst().orElseThrow();
         assertThat(event.getType()).isEqualTo("Warning");
         assertThat(event.getMessage()).isEqualTo(stalled.getMessage());
@@ -127,7 +107,7 @@ class TenantPolicyIT {
         assertThat(awaitRefused("pvc", "PvcStoreNotAllowed")).contains("spec.store.pvc")
                 .contains("policy.stores.pvc.allowed");
         // Nothing was prepared for a build either.
-        assertThat(client.configMaps().inNamespace(ns).withLabel(Names.LABEL_MANAGED_BY, Names.MANAGED_BY).list()
+        assertThat(API.client().configMaps().inNamespace(ns).withLabel(Names.LABEL_MANAGED_BY, Names.MANAGED_BY).list()
                 .getItems()).isEmpty();
     }
 

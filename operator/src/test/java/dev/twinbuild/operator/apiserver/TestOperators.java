@@ -46,7 +46,8 @@ final class TestOperators {
                 new EventRecorder(client, clock), new GrantIssuer(clients));
         reconciler.setAttestor(attestor(client, clients));
         reconciler.setReverifySettings(reverify);
-        operator.register(reconciler, c -> c.settingNamespaces(namespaces));
+        // As QOSDK registers it: the namespaces first, then the reconciler's own configuration (its caches).
+        operator.register(reconciler, c -> reconciler.updateConfigurationFrom(c.settingNamespaces(namespaces)));
         operator.start();
         return operator;
     }

@@ -14,9 +14,8 @@ import dev.twinbuild.store.Stores;
 import dev.twinbuild.store.BuildSummary;
 import dev.twinbuild.store.UploadGrants;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -32,23 +31,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * against s3proxy; then the operator's checks on what it reports and stored.
  */
 class PodBuildWithGrantsTest {
-    private static S3ProxyServer s3;
-    private static StoreClients clients;
+    @RegisterExtension
+    static final S3ProxyExtension S3 = new S3ProxyExtension();
 
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    static void start() throws Exception {
-        s3 = new S3ProxyServer();
-        clients = new StoreClients(null, s3.store(), S3ProxyServer.settings(), S3ProxyServer.credentials());
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        clients.close();
-        s3.close();
-    }
 
     @Test
     void aPodBuildUploadsThroughItsGrantsOnlyAndTheOperatorAcceptsIt() throws Exception {
@@ -56,8 +43,8 @@ class PodBuildWithGrantsTest {
         SystemImage si = new SystemImage();
         si.setMetadata(new ObjectMetaBuilder().withName("minimal").withNamespace("team-a").build());
         si.setSpec(doc.spec);
-        BuildLayout layout = BuildLayout.of(si, "0123456789", s3.store(), 1);
-        UploadGrants grants = new GrantIssuer(clients).issue("team-a", layout, 64L << 20, Duration.ofMinutes(10),
+        BuildLayout layout = BuildLayout.of(si, "0123456789", S3.store(), 1);
+        UploadGrants grants = new GrantIssuer(S3.clients()).issue("team-a", layout, 64L << 20, Duration.ofMinutes(10),
                 Instant.now());
         Path manifest = Files.writeString(tmp.resolve("systemimage.yaml"), ManifestConfigMap.manifest(si));
         Path grantsFile = Files.writeString(tmp.resolve(UploadGrants.FILE), grants.toJson());
@@ -78,7 +65,8 @@ class PodBuildWithGrantsTest {
 
         assertThat(BuildTracker.wrongLocations(summary, layout)).isNull();
         for (BuildSummary.Output o : summary.outputs()) { // what the operator reads back for each build
-            assertThat(s3.access.verify(layout.outputs().get(o.file()), o.sha256(), o.size()).size()).isEqualTo(o.size());
+            assertThat(S3.access().verify(layout.outputs().get(o.file()), o.sha256(), o.size()).size())
+                    .isEqualTo(o.size());
         }
     }
 
@@ -100,8 +88,8 @@ class PodBuildWithGrantsTest {
         SystemImage si = new SystemImage();
         si.setMetadata(new ObjectMetaBuilder().withName("minimal").withNamespace("team-b").build());
         si.setSpec(doc.spec);
-        BuildLayout layout = BuildLayout.of(si, "0123456789", s3.store(), 0);
-        UploadGrants grants = new GrantIssuer(clients).issue("team-b", layout, 1L << 20, Duration.ofMinutes(10),
+        BuildLayout layout = BuildLayout.of(si, "0123456789", S3.store(), 0);
+        UploadGrants grants = new GrantIssuer(S3.clients()).issue("team-b", layout, 1L << 20, Duration.ofMinutes(10),
                 Instant.now());
         Path manifest = Files.writeString(tmp.resolve("systemimage.yaml"), ManifestConfigMap.manifest(si));
         Path grantsFile = Files.writeString(tmp.resolve(UploadGrants.FILE), grants.toJson());
@@ -116,7 +104,7 @@ class PodBuildWithGrantsTest {
         assertThat(message.getBytes(java.nio.charset.StandardCharsets.UTF_8).length).isLessThanOrEqualTo(BuildSummary.MAX_BYTES);
         assertThat(BuildSummary.parse(message).failure().reason()).isEqualTo(BuildSummary.TRUNCATED);
 
-        StoreArtifactVerifier verifier = new StoreArtifactVerifier(clients);
+        StoreArtifactVerifier verifier = new StoreArtifactVerifier(S3.clients());
         BuildStatus b = new BuildStatus();
         b.index = 0;
         b.name = "b0";
@@ -131,13 +119,14 @@ class PodBuildWithGrantsTest {
         BuildTracker.Step step = tracker.track(b, pod, layout, t);
         assertThat(step.status().phase).as("%s", step.status().failure).isEqualTo(BuildPhase.Succeeded);
         assertThat(step.status().outputs).hasSize(24).allSatisfy(o ->
-                assertThat(s3.access.verify(layout.outputs().get(o.file), o.sha256, o.size).size()).isEqualTo(o.size));
+                assertThat(S3.access().verify(layout.outputs().get(o.file), o.sha256, o.size).size())
+                        .isEqualTo(o.size));
         assertThat(step.status().record).isEqualTo("s3://artifacts/team-b/minimal/0123456789/b0/build-record.json");
 
         // Bounded: a stored summary larger than the bound is refused unread, and the build fails with the reason.
         Path big = tmp.resolve("big.json");
         Files.write(big, new byte[Stores.MAX_SUMMARY_BYTES + 1]);
-        s3.access.put(layout.summaryKey(), big, dev.twinbuild.store.Sha256.hex(big));
+        S3.access().put(layout.summaryKey(), big, dev.twinbuild.store.Sha256.hex(big));
         b.phase = BuildPhase.Running;
         BuildTracker.Step refused = tracker.track(b, pod, layout, t);
         assertThat(refused.status().phase).isEqualTo(BuildPhase.Failed);

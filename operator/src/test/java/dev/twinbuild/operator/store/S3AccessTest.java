@@ -7,9 +7,8 @@ import dev.twinbuild.store.GrantUploader;
 import dev.twinbuild.store.Sha256;
 import dev.twinbuild.store.StoreException;
 import dev.twinbuild.store.UploadGrants;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.InputStream;
@@ -29,28 +28,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** The operator's S3 access and the builder's grant uploads against s3proxy (a real S3 API). */
 class S3AccessTest {
     private static final Instant NOW = Instant.now();
-    private static S3ProxyServer s3;
-    private static StoreClients clients;
+    @RegisterExtension
+    static final S3ProxyExtension S3 = new S3ProxyExtension();
 
     @TempDir
     Path tmp;
 
-    @BeforeAll
-    static void start() throws Exception {
-        s3 = new S3ProxyServer();
-        clients = new StoreClients(null, s3.store(), S3ProxyServer.settings(), S3ProxyServer.credentials());
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        clients.close();
-        s3.close();
+    private static GrantIssuer issuer() {
+        return new GrantIssuer(S3.clients());
     }
 
     private static BuildLayout layout(String namespace, String name) {
         SystemImage si = Fixtures.systemImage(name, 2);
         si.getMetadata().setNamespace(namespace);
-        return BuildLayout.of(si, "0123456789", s3.store(), 0);
+        return BuildLayout.of(si, "0123456789", S3.store(), 0);
     }
 
     private Path file(String name, int size, long seed) throws Exception {
@@ -62,7 +53,7 @@ class S3AccessTest {
     @Test
     void aGrantedPutLandsAtTheOperatorsKeyAndIsReadBack() throws Exception {
         BuildLayout layout = layout("team-a", "small");
-        UploadGrants grants = new GrantIssuer(clients).issue("team-a", layout, 1 << 20, Duration.ofMinutes(5), NOW);
+        UploadGrants grants = issuer().issue("team-a", layout, 1 << 20, Duration.ofMinutes(5), NOW);
         Path f = file("small.tar", 4096, 1);
 
         var stored = new GrantUploader(grants).put("small.tar", f, Sha256.hex(f));
@@ -71,11 +62,11 @@ class S3AccessTest {
         assertThat(grants.files()).containsOnlyKeys("small.tar", "small.tar.gz", "build-record.json",
                 dev.twinbuild.store.Stores.SUMMARY_FILE);
         assertThat(grants.files().get("small.tar").multipart()).as("1 MiB work volume: one PUT suffices").isNull();
-        assertThat(s3.access.verify(layout.outputs().get("small.tar"), Sha256.hex(f), 4096).size()).isEqualTo(4096);
-        assertThatThrownBy(() -> s3.access.verify(layout.outputs().get("small.tar"), "0".repeat(64), 4096))
+        assertThat(S3.access().verify(layout.outputs().get("small.tar"), Sha256.hex(f), 4096).size()).isEqualTo(4096);
+        assertThatThrownBy(() -> S3.access().verify(layout.outputs().get("small.tar"), "0".repeat(64), 4096))
                 .isInstanceOfSatisfying(StoreException.class,
                         e -> assertThat(e.reason()).isEqualTo(StoreException.DIGEST_MISMATCH));
-        assertThatThrownBy(() -> s3.access.verify(layout.outputs().get("small.tar.gz"), Sha256.EMPTY, 0))
+        assertThatThrownBy(() -> S3.access().verify(layout.outputs().get("small.tar.gz"), Sha256.EMPTY, 0))
                 .isInstanceOfSatisfying(StoreException.class,
                         e -> assertThat(e.reason()).isEqualTo(StoreException.NOT_FOUND));
     }
@@ -84,7 +75,7 @@ class S3AccessTest {
     void aLargeOutputGoesUpInPartsThatTheOperatorCompletes() throws Exception {
         BuildLayout layout = layout("team-a", "large");
         // 5 MiB parts (the S3 minimum), a 16 MiB work volume: a multipart upload of 4 granted parts.
-        UploadGrants grants = new GrantIssuer(clients).issue("team-a", layout, 16L << 20, Duration.ofMinutes(5), NOW);
+        UploadGrants grants = issuer().issue("team-a", layout, 16L << 20, Duration.ofMinutes(5), NOW);
         UploadGrants.Multipart mp = grants.files().get("large.tar").multipart();
         assertThat(mp.partSize()).isEqualTo(5L << 20);
         assertThat(mp.parts()).hasSize(4);
@@ -93,22 +84,22 @@ class S3AccessTest {
 
         new GrantUploader(grants).put("large.tar", f, sha);
         String key = layout.outputs().get("large.tar");
-        assertThatThrownBy(() -> s3.access.verify(key, sha, Files.size(f)))
+        assertThatThrownBy(() -> S3.access().verify(key, sha, Files.size(f)))
                 .as("nothing is visible before the operator completes the upload")
                 .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.reason()).isEqualTo(StoreException.NOT_FOUND));
 
-        assertThat(s3.access.finishMultipartUpload(key, mp.uploadId())).isTrue();
-        assertThat(s3.access.verify(key, sha, Files.size(f)).size()).isEqualTo(Files.size(f));
+        assertThat(S3.access().finishMultipartUpload(key, mp.uploadId())).isTrue();
+        assertThat(S3.access().verify(key, sha, Files.size(f)).size()).isEqualTo(Files.size(f));
         // The tar.gz was never uploaded in parts: its upload is aborted, and finishing twice is harmless.
         String gz = layout.outputs().get("large.tar.gz");
-        assertThat(s3.access.finishMultipartUpload(gz, grants.files().get("large.tar.gz").multipart().uploadId())).isFalse();
-        assertThat(s3.access.finishMultipartUpload(key, mp.uploadId())).isFalse();
+        assertThat(S3.access().finishMultipartUpload(gz, grants.files().get("large.tar.gz").multipart().uploadId())).isFalse();
+        assertThat(S3.access().finishMultipartUpload(key, mp.uploadId())).isFalse();
     }
 
     @Test
     void aFileLargerThanTheGrantIsRefusedByTheBuilder() throws Exception {
         BuildLayout layout = layout("team-a", "toolarge");
-        UploadGrants grants = new GrantIssuer(clients).issue("team-a", layout, 6L << 20, Duration.ofMinutes(5), NOW);
+        UploadGrants grants = issuer().issue("team-a", layout, 6L << 20, Duration.ofMinutes(5), NOW);
         Path f = file("toolarge.tar", (10 << 20) + 1, 3);
         assertThatThrownBy(() -> new GrantUploader(grants).put("toolarge.tar", f, Sha256.hex(f)))
                 .isInstanceOf(StoreException.class).hasMessageContaining("more than the");
@@ -117,7 +108,7 @@ class S3AccessTest {
     @Test
     void aGrantCannotWriteAnyOtherKeyNorRead() throws Exception {
         BuildLayout mine = layout("team-a", "mine");
-        UploadGrants grants = new GrantIssuer(clients).issue("team-a", mine, 1 << 20, Duration.ofMinutes(5), NOW);
+        UploadGrants grants = issuer().issue("team-a", mine, 1 << 20, Duration.ofMinutes(5), NOW);
         String put = grants.files().get("mine.tar").put();
         HttpClient http = HttpClient.newHttpClient();
 
@@ -138,7 +129,7 @@ class S3AccessTest {
     @Test
     void anExpiredGrantIsRefused() throws Exception {
         BuildLayout layout = layout("team-a", "late");
-        UploadGrants grants = new GrantIssuer(clients).issue("team-a", layout, 1 << 20, Duration.ofSeconds(1), NOW);
+        UploadGrants grants = issuer().issue("team-a", layout, 1 << 20, Duration.ofSeconds(1), NOW);
         Path f = file("late.tar", 10, 5);
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(500))
                 .untilAsserted(() -> assertThatThrownBy(() -> new GrantUploader(grants).put("late.tar", f, Sha256.hex(f)))
@@ -148,7 +139,7 @@ class S3AccessTest {
 
     @Test
     void aStalledEndpointHitsItsDeadline() throws Exception {
-        try (FlakyEndpoint stalled = new FlakyEndpoint(s3.endpoint(), 0, true);
+        try (FlakyEndpoint stalled = new FlakyEndpoint(S3.endpoint(), 0, true);
              S3Access access = new S3Access(stalled.uri(), null, S3ProxyServer.BUCKET, S3ProxyServer.credentials(),
                      S3ProxyServer.settings().withTimeouts(Duration.ofSeconds(3), Duration.ofSeconds(1), 3))) {
             long t0 = System.nanoTime();
@@ -168,7 +159,7 @@ class S3AccessTest {
         BuildLayout layout = layout("team-a", "outage");
         Path f = file("outage.tar", 2048, 6);
         String sha = Sha256.hex(f);
-        try (FlakyEndpoint flaky = new FlakyEndpoint(s3.endpoint(), 2, false);
+        try (FlakyEndpoint flaky = new FlakyEndpoint(S3.endpoint(), 2, false);
              S3Access access = new S3Access(flaky.uri(), null, S3ProxyServer.BUCKET, S3ProxyServer.credentials(),
                      S3ProxyServer.settings())) {
             // The operator's own call: two 503s, then through (standard retries, jittered backoff).
@@ -177,14 +168,14 @@ class S3AccessTest {
             assertThat(flaky.connections.get()).isGreaterThanOrEqualTo(3);
             access.finishMultipartUpload(layout.outputs().get("outage.tar"), uploadId);
         }
-        try (FlakyEndpoint flaky = new FlakyEndpoint(s3.endpoint(), 2, false);
+        try (FlakyEndpoint flaky = new FlakyEndpoint(S3.endpoint(), 2, false);
              StoreClients viaFlaky = new StoreClients(null, storeAt(flaky.uri()), S3ProxyServer.settings(),
                      S3ProxyServer.credentials())) {
             // The builder's upload: also two 503s first.
             UploadGrants grants = new GrantIssuer(viaFlaky).issue("team-a", layoutAt(flaky.uri(), "outage"),
                     1 << 20, Duration.ofMinutes(5), NOW);
             new GrantUploader(grants).put("outage.tar", f, sha);
-            assertThat(s3.access.verify(layout.outputs().get("outage.tar"), sha, 2048).sha256()).isEqualTo(sha);
+            assertThat(S3.access().verify(layout.outputs().get("outage.tar"), sha, 2048).sha256()).isEqualTo(sha);
         }
     }
 
@@ -192,7 +183,7 @@ class S3AccessTest {
     void theBuildersUploadRidesOutAnOutageLongerThanAFewAttempts() throws Exception {
         Path f = file("long-outage.tar", 2048, 8);
         String sha = Sha256.hex(f);
-        try (FlakyEndpoint flaky = new FlakyEndpoint(s3.endpoint(), 20, false);
+        try (FlakyEndpoint flaky = new FlakyEndpoint(S3.endpoint(), 20, false);
              StoreClients viaFlaky = new StoreClients(null, storeAt(flaky.uri()), S3ProxyServer.settings(),
                      S3ProxyServer.credentials())) {
             UploadGrants grants = new GrantIssuer(viaFlaky).issue("team-a", layoutAt(flaky.uri(), "long-outage"),
@@ -201,10 +192,10 @@ class S3AccessTest {
             new GrantUploader(grants, Duration.ofMillis(5), Duration.ofMillis(20), Duration.ofSeconds(30))
                     .put("long-outage.tar", f, sha);
             assertThat(flaky.connections.get()).isEqualTo(21);
-            assertThat(s3.access.verify(layoutAt(s3.endpoint(), "long-outage").outputs().get("long-outage.tar"), sha,
+            assertThat(S3.access().verify(layoutAt(S3.endpoint(), "long-outage").outputs().get("long-outage.tar"), sha,
                     2048).sha256()).isEqualTo(sha);
         }
-        try (FlakyEndpoint down = new FlakyEndpoint(s3.endpoint(), Integer.MAX_VALUE, false);
+        try (FlakyEndpoint down = new FlakyEndpoint(S3.endpoint(), Integer.MAX_VALUE, false);
              StoreClients viaDown = new StoreClients(null, storeAt(down.uri()), S3ProxyServer.settings(),
                      S3ProxyServer.credentials())) {
             UploadGrants grants = new GrantIssuer(viaDown).issue("team-a", layoutAt(down.uri(), "down"),
@@ -219,7 +210,7 @@ class S3AccessTest {
     }
 
     private static ArtifactStore storeAt(URI endpoint) {
-        ArtifactStore store = s3.store();
+        ArtifactStore store = S3.store();
         store.s3.endpoint = endpoint.toString();
         return store;
     }
@@ -234,9 +225,9 @@ class S3AccessTest {
     void theOperatorsDiffReportsAreWrittenAndReadBack() throws Exception {
         Path f = file("report.txt", 100, 7);
         String sha = Sha256.hex(f);
-        assertThat(s3.access.put("team-a/x/report/diff-report.txt", f, sha).location())
+        assertThat(S3.access().put("team-a/x/report/diff-report.txt", f, sha).location())
                 .isEqualTo("s3://artifacts/team-a/x/report/diff-report.txt");
-        try (InputStream in = s3.access.get("team-a/x/report/diff-report.txt")) {
+        try (InputStream in = S3.access().get("team-a/x/report/diff-report.txt")) {
             assertThat(Sha256.hex(in).sha256()).isEqualTo(sha);
         }
     }
