@@ -27,7 +27,6 @@ public final class TreeRemoval implements AutoCloseable {
     private final Set<String> keep;
     private final Set<String> keepDirs = new HashSet<>();
     private final Thread thread;
-    private volatile boolean stop;
 
     private TreeRemoval(Path root, List<String> paths, boolean[] dirs, Set<String> keep) {
         this.prefix = root.toString() + "/";
@@ -60,7 +59,7 @@ public final class TreeRemoval implements AutoCloseable {
 
     private void run() {
         // one system call an entry (unlink, or rmdir after a refused unlink), no stat, no directory read
-        for (int i = paths.size() - 1; i >= 0 && !stop; i--) {
+        for (int i = paths.size() - 1; i >= 0; i--) {
             String rel = paths.get(i);
             if (dirs[i] ? !keepDirs.contains(rel) : !keep.contains(rel)) {
                 new File(prefix + rel).delete();
@@ -68,10 +67,12 @@ public final class TreeRemoval implements AutoCloseable {
         }
     }
 
-    /** Stops (if still running) and waits for the thread: nothing removes entries after this returns. */
+    /**
+     * Waits for the removal to end (it ends on its own, and would otherwise be left to {@link #deleteTree} right
+     * after): nothing removes entries after this returns.
+     */
     @Override
     public void close() {
-        stop = true;
         boolean interrupted = false;
         while (true) {
             try {
