@@ -98,13 +98,18 @@ public final class Pipeline {
         phases.start("outputs");
         List<OutputArtifact> outputs = new ArrayList<>();
         Tools.formatVersions(record.tools, spec.outputs);
-        try (TreeRemoval removal = scanner != null ? scanner.removeUnread(scanned) : null;
-             EmitContext ctx = new EmitContext(spec.sourceDateEpoch, doc.name(), work.resolve("formats"),
+        TreeRemoval removal = scanner != null ? scanner.removeUnread(scanned) : null;
+        try (EmitContext ctx = new EmitContext(spec.sourceDateEpoch, doc.name(), work.resolve("formats"),
                 Math.max(1, options.threads()))) {
             for (int i = 0; i < spec.outputs.size(); i++) {
                 Output o = spec.outputs.get(i);
                 outputs.addAll(Outputs.write(o, "spec.outputs[" + i + "]", o.fileNames(doc.name()), entries, outDir,
                         ctx));
+            }
+        } finally {
+            if (removal != null) {
+                phases.start("removal"); // what is left of removing the tree while the outputs were written
+                removal.close();
             }
         }
         fs.checkLayersUnchanged();
