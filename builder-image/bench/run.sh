@@ -296,6 +296,9 @@ row() { printf '  %-46s %8.2f %8.2f %10s\n' "$1" "$2" "$3" "$4"; }
         "$(verdict "$r_s" 1.0)"
     if [ "$GZ" = 1 ]; then
         printf '  %-46s %8s %8s  %s\n' "twinbuild gzip / gzip -6 -n" "$r_gz" "<= 0.6" "$(verdict "$r_gz" 0.6)"
+        # The compressor's CPU against gzip's: the wall-clock ratio can only go below it by as many cores as the
+        # scheduler gives this run (with autogroup, one group's share however many threads it has).
+        printf '  %-46s %8s\n' "    CPU: twinbuild gzip / gzip -6 -n" "$(ratio "$(cpu tb-gzip)" "$(cpu gzip)")"
         printf '  %-46s %8s\n' "    tar.gz build / ((a) + gzip)" \
             "$(ratio "$tbgz" "$(awk -v x="$a" -v y="$gz" 'BEGIN { print x + y }')")"
         printf '  %-46s %8s\n' "    (tar.gz build - tar build) / gzip" \

@@ -26,6 +26,7 @@ import dev.twinbuild.pipeline.tree.IndexTree;
 import dev.twinbuild.pipeline.tree.Rootfs;
 import dev.twinbuild.pipeline.tree.Tree;
 import dev.twinbuild.pipeline.tree.TreeEntry;
+import dev.twinbuild.pipeline.tree.TreeRemoval;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -80,12 +81,16 @@ public final class Pipeline {
         }
         phases.start("assemble");
         assemble(doc, manifestDir, options, fs, record);
+        if (fs instanceof Rootfs r) {
+            r.finishAssembly(layerContents(spec));
+        }
         phases.start("steps");
         runSteps(spec, options, work, rootDir, record);
 
         phases.start("scan");
-        List<TreeScanner.Scanned> scanned = fs instanceof IndexTree index ? index.scan()
-                : new TreeScanner(rootDir, ((Rootfs) fs).meta(), options.dirOrder()).scan();
+        TreeScanner scanner = fs instanceof Rootfs r
+                ? new TreeScanner(rootDir, r.meta(), options.dirOrder(), r.contentFence()) : null;
+        List<TreeScanner.Scanned> scanned = scanner != null ? scanner.scan() : ((IndexTree) fs).scan();
         phases.start("normalise");
         List<TreeEntry> entries = new TreeNormalizer(spec, work.resolve("normalised")).normalize(scanned);
         record.entries = entries.size();
@@ -93,6 +98,7 @@ public final class Pipeline {
         phases.start("outputs");
         List<OutputArtifact> outputs = new ArrayList<>();
         Tools.formatVersions(record.tools, spec.outputs);
+        TreeRemoval removal = scanner != null ? scanner.removeUnread(scanned) : null;
         try (EmitContext ctx = new EmitContext(spec.sourceDateEpoch, doc.name(), work.resolve("formats"),
                 Math.max(1, options.threads()))) {
             for (int i = 0; i < spec.outputs.size(); i++) {
@@ -100,10 +106,13 @@ public final class Pipeline {
                 outputs.addAll(Outputs.write(o, "spec.outputs[" + i + "]", o.fileNames(doc.name()), entries, outDir,
                         ctx));
             }
+        } finally {
+            if (removal != null) {
+                phases.start("removal"); // what is left of removing the tree while the outputs were written
+                removal.close();
+            }
         }
-        if (fs instanceof IndexTree index) {
-            index.checkLayersUnchanged();
-        }
+        fs.checkLayersUnchanged();
         record.outputs = outputs;
         Path recordFile = outDir.resolve(RECORD_FILE);
         Files.write(recordFile, (new String(Manifests.canonicalJson(record), StandardCharsets.UTF_8) + "\n")
@@ -113,11 +122,19 @@ public final class Pipeline {
     }
 
     /**
-     * Whether the tree can stay an index of entries: nothing runs in it, nothing rewrites contents, and no
-     * packages layer (its installation is checked and fixed up on disk).
+     * Whether the tree can stay an index of entries: nothing runs in it, and {@link #layerContents}.
      */
     static boolean rootless(SystemImageSpec spec) {
-        return spec.steps.isEmpty() && spec.normalize.isEmpty() && spec.layers.stream().allMatch(l -> l.packages == null)
+        return spec.steps.isEmpty() && layerContents(spec);
+    }
+
+    /**
+     * Whether outputs may read file contents from the layers (where a rootfs file is as assembly wrote it):
+     * nothing rewrites contents, no packages layer (its installation is checked and fixed up on disk), and only
+     * stream formats (which read contents through {@link TreeEntry#openContent}).
+     */
+    static boolean layerContents(SystemImageSpec spec) {
+        return spec.normalize.isEmpty() && spec.layers.stream().allMatch(l -> l.packages == null)
                 && spec.outputs.stream().allMatch(o -> switch (o.format) {
             case TAR, TAR_GZ, TAR_ZST, CPIO_GZ -> true;
             default -> false;

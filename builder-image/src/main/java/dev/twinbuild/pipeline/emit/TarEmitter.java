@@ -7,7 +7,6 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -36,43 +35,22 @@ public final class TarEmitter implements Emitter {
     }
 
     private void emitTo(List<TreeEntry> entries, OutputStream out) throws IOException {
-        byte[] buf = new byte[COPY_BUFFER];
         TarArchiveOutputStream tar = new TarArchiveOutputStream(out, "UTF-8");
         tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
         tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
         tar.setAddPaxHeadersForNonAsciiNames(true);
-        for (TreeEntry e : entries) {
-            TarArchiveEntry t = entry(e);
-            tar.putArchiveEntry(t);
-            if (e.type() == EntryType.FILE && e.source() != null) {
-                try (InputStream in = e.openContent()) {
-                    long n = copy(in, tar, buf, e.size());
-                    if (n != e.size()) {
-                        throw new IOException(e.path() + " changed while it was archived");
-                    }
+        try (ContentReader contents = new ContentReader(COPY_BUFFER)) {
+            for (TreeEntry e : entries) {
+                TarArchiveEntry t = entry(e);
+                tar.putArchiveEntry(t);
+                if (e.type() == EntryType.FILE && e.source() != null) {
+                    contents.copy(e, tar);
                 }
+                tar.closeArchiveEntry();
             }
-            tar.closeArchiveEntry();
         }
         tar.finish();
         tar.flush();
-    }
-
-    /**
-     * Copies the file in large reads; stops one byte past {@code size} (enough to see that the file grew,
-     * without writing past the entry).
-     */
-    private static long copy(InputStream in, OutputStream out, byte[] buf, long size) throws IOException {
-        long total = 0;
-        int n;
-        while ((n = in.read(buf, 0, (int) Math.min(buf.length, Math.max(1, size - total + 1)))) > 0) {
-            total += n;
-            if (total > size) {
-                return total;
-            }
-            out.write(buf, 0, n);
-        }
-        return total;
     }
 
     /**

@@ -11,9 +11,10 @@ import java.security.MessageDigest;
 import java.util.HexFormat;
 
 /**
- * A pinned input read once, where it lies: hashed as it is consumed, and checked against its pin when the
- * consumer is done ({@link #verifying}). Whatever the consumer built from it counts only once the check has
- * passed; nothing leaves the build before then. Content already verified in the cache is not hashed again.
+ * A pinned input read once, where it lies: hashed as it is consumed (read ahead and hashed on a thread of its
+ * own, {@link HashingReadAhead}), and checked against its pin when the consumer is done ({@link #verifying}).
+ * Whatever the consumer built from it counts only once the check has passed; nothing leaves the build before
+ * then. Content already verified in the cache is not hashed again.
  */
 public final class PinnedStream extends FilterInputStream {
     /** What reads the stream; it may stop before the end (a tar's trailing zero blocks). */
@@ -26,16 +27,14 @@ public final class PinnedStream extends FilterInputStream {
     private final MessageDigest md;
     private final String sha256;
     private final String field;
-    private final long maxBytes;
-    private long total;
 
     PinnedStream(Path file, MessageDigest md, String sha256, String field, long maxBytes) throws IOException {
-        super(Files.newInputStream(file));
+        super(md == null ? Files.newInputStream(file)
+                : new HashingReadAhead(Files.newInputStream(file), md, maxBytes, field));
         this.file = file;
         this.md = md;
         this.sha256 = sha256;
         this.field = field;
-        this.maxBytes = maxBytes;
     }
 
     static PinnedStream verified(Path file) throws IOException {
@@ -55,21 +54,12 @@ public final class PinnedStream extends FilterInputStream {
 
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
-        int n = in.read(b, off, len);
-        if (n > 0 && md != null) {
-            total += n;
-            if (total > maxBytes) {
-                throw new InputException(field, "input larger than " + maxBytes + " bytes");
-            }
-            md.update(b, off, n);
-        }
-        return n;
+        return in.read(b, off, len);
     }
 
     @Override
     public long skip(long n) throws IOException {
-        // Skipped bytes must be hashed too.
-        return md == null ? in.skip(n) : super.skip(n);
+        return in.skip(n); // skipped bytes are hashed too: the read-ahead hashes all it reads
     }
 
     @Override
@@ -107,10 +97,7 @@ public final class PinnedStream extends FilterInputStream {
         if (md == null) {
             return;
         }
-        byte[] rest = new byte[1 << 16];
-        while (read(rest, 0, rest.length) > 0) {
-            // hashed by read
-        }
+        ((HashingReadAhead) in).drain();
         String got = HexFormat.of().formatHex(md.digest());
         if (!got.equals(sha256)) {
             throw new InputException(field + ".sha256", "sha256 mismatch: expected " + sha256 + ", got " + got);

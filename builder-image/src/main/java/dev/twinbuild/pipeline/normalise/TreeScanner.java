@@ -1,10 +1,12 @@
 package dev.twinbuild.pipeline.normalise;
 
 import dev.twinbuild.pipeline.BuildOptions.DirOrder;
+import dev.twinbuild.pipeline.tree.ContentFence;
 import dev.twinbuild.pipeline.tree.EntryType;
 import dev.twinbuild.pipeline.tree.Meta;
 import dev.twinbuild.pipeline.tree.PathOrder;
 import dev.twinbuild.pipeline.tree.TreeEntry;
+import dev.twinbuild.pipeline.tree.TreeRemoval;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -14,17 +16,23 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Reads the final tree back from disk, joined with the metadata kept during assembly. The disk says
  * what exists and what steps changed; the metadata says owners, special bits and device numbers.
  * The result is sorted by path bytes whatever order the directories were read in.
+ *
+ * <p>With a {@link ContentFence}, a regular file no step changed (its ctime is not after the fence) keeps the
+ * place of its content in its layer, which the outputs read instead of the disk; then the tree can be removed
+ * while the outputs are written ({@link #removeUnread}).
  */
 public final class TreeScanner {
     private static final LinkOption NOFOLLOW = LinkOption.NOFOLLOW_LINKS;
-    private static final String ATTRS = "unix:mode,ino,dev,size,lastModifiedTime";
+    private static final String ATTRS = "unix:mode,ino,dev,size,lastModifiedTime,ctime";
     private static final int S_IFMT = 0170000;
     private static final int S_IFDIR = 0040000;
     private static final int S_IFREG = 0100000;
@@ -33,11 +41,18 @@ public final class TreeScanner {
     private final Path root;
     private final Map<String, Meta> meta;
     private final DirOrder order;
+    private ContentFence fence;
 
     public TreeScanner(Path root, Map<String, Meta> meta, DirOrder order) {
+        this(root, meta, order, null);
+    }
+
+    /** @param fence where assembly ended ({@link dev.twinbuild.pipeline.tree.Rootfs#contentFence}), or null: every content from the disk */
+    public TreeScanner(Path root, Map<String, Meta> meta, DirOrder order, ContentFence fence) {
         this.root = root;
         this.meta = meta;
         this.order = order;
+        this.fence = fence;
     }
 
     /** Entries with the on-disk identity (dev:ino) of regular files, for hardlink grouping. */
@@ -45,6 +60,9 @@ public final class TreeScanner {
     }
 
     public List<Scanned> scan() throws IOException {
+        if (fence != null && !fence.holds()) {
+            fence = null; // the clock was set back: ctimes prove nothing
+        }
         List<Scanned> out = new ArrayList<>();
         Map<String, Object> a = Files.readAttributes(root, ATTRS, NOFOLLOW);
         out.add(entry(root, "", a));
@@ -71,6 +89,31 @@ public final class TreeScanner {
                 walk(c, childRel, out);
             }
         }
+    }
+
+    /**
+     * Starts removing the tree while the outputs are written, all but the files they read from the disk; null
+     * if they read every file from there (no fence). The caller closes it before the tree is removed whole.
+     */
+    public TreeRemoval removeUnread(List<Scanned> scanned) {
+        if (fence == null) {
+            return null;
+        }
+        List<String> paths = new ArrayList<>(scanned.size());
+        boolean[] dirs = new boolean[scanned.size()];
+        Set<String> keep = new HashSet<>();
+        for (Scanned s : scanned) {
+            TreeEntry e = s.entry();
+            if (e.isRoot()) {
+                continue;
+            }
+            dirs[paths.size()] = e.type() == EntryType.DIR;
+            paths.add(e.path());
+            if (e.source() != null && e.offset() == TreeEntry.WHOLE_FILE) {
+                keep.add(e.path());
+            }
+        }
+        return TreeRemoval.startExcept(root, paths, dirs, keep);
     }
 
     private Scanned entry(Path p, String rel, Map<String, Object> a) throws IOException {
@@ -106,6 +149,12 @@ public final class TreeScanner {
             return new Scanned(new TreeEntry(rel, type, mode, uid, gid, mtime, 0, null, 0, 0, null), null);
         }
         String key = a.get("dev") + ":" + a.get("ino");
+        if (fence != null && known && m.blob() != null && mtime == m.mtime()
+                && fence.before((FileTime) a.get("ctime"))) {
+            // as assembly wrote it: the same bytes lie in the layer
+            return new Scanned(new TreeEntry(rel, type, mode, uid, gid, mtime, size, null, 0, 0,
+                    size > 0 ? m.blob() : null, size > 0 ? m.offset() : TreeEntry.WHOLE_FILE), key);
+        }
         return new Scanned(new TreeEntry(rel, type, mode, uid, gid, mtime, size, null, 0, 0, size > 0 ? p : null), key);
     }
 }

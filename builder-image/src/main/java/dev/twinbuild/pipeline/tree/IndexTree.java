@@ -10,13 +10,11 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The merged tree as an index of entries, for builds that need no rootfs on disk (no steps, stream outputs):
@@ -118,7 +116,7 @@ public final class IndexTree implements Tree, SafePaths.Growable {
     public void putFileAt(String real, InputStream content, long size, Path blob, long offset, int mode, long uid,
                           long gid, long mtime) throws IOException {
         if (!blobs.containsKey(blob)) {
-            blobs.put(blob, identity(blob));
+            blobs.put(blob, LayerIdentity.of(blob));
         }
         clear(real);
         long copied = content == null ? 0 : copy(content, null);
@@ -303,21 +301,13 @@ public final class IndexTree implements Tree, SafePaths.Growable {
         // times are kept in the index, never changed by adding children
     }
 
-    private static String identity(Path blob) throws IOException {
-        BasicFileAttributes a = Files.readAttributes(blob, BasicFileAttributes.class);
-        return a.fileKey() + " " + a.size() + " " + a.lastModifiedTime().to(TimeUnit.NANOSECONDS);
-    }
-
     /**
      * Refuses the build if a layer file whose contents were read again by position changed since it was
      * first read (and its pin checked): the outputs would then not be made of the pinned input.
      */
+    @Override
     public void checkLayersUnchanged() throws IOException {
-        for (Map.Entry<Path, String> b : blobs.entrySet()) {
-            if (!identity(b.getKey()).equals(b.getValue())) {
-                throw new InputException(b.getKey().toString(), "the input changed while the build read it");
-            }
-        }
+        LayerIdentity.check(blobs);
     }
 
     /** Ends assembly: the spill file is complete. */

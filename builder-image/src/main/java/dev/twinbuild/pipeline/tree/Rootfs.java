@@ -2,13 +2,10 @@ package dev.twinbuild.pipeline.tree;
 
 import dev.twinbuild.pipeline.InputException;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -16,14 +13,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.RecursiveAction;
 
 /**
  * The tree being assembled: contents on disk (so build steps can work on it), plus the metadata an
@@ -49,6 +45,10 @@ public final class Rootfs implements Tree {
     private final Disk disk;
     private final ArchiveLog archive = new ArchiveLog();
     private final DiskAttrs attrs;
+    /** Layer files contents were placed from ({@link #putFileAt}), with their identity when first seen. */
+    private final Map<Path, String> blobs = new HashMap<>();
+    private boolean dirTimesPending;
+    private ContentFence fence;
     private byte[] copyBuffer;
 
     public Rootfs(Path dir, long defaultMtime) throws IOException {
@@ -155,6 +155,22 @@ public final class Rootfs implements Tree {
         }
         setTime(p, mtime);
         meta.put(real, new Meta(EntryType.FILE, mode & 07777, disk, uid, gid, mtime, null, 0, 0));
+    }
+
+    /**
+     * Writes the file as {@link #putFile} does, and remembers where its content also lies: an output may read it
+     * from the layer instead of the disk while the file is as assembly left it ({@link #finishAssembly}).
+     */
+    @Override
+    public void putFileAt(String real, InputStream content, long size, Path blob, long offset, int mode, long uid,
+                          long gid, long mtime) throws IOException {
+        if (!blobs.containsKey(blob)) {
+            blobs.put(blob, LayerIdentity.of(blob));
+        }
+        putFile(real, content, size, mode, uid, gid, mtime);
+        Meta m = meta.get(real);
+        meta.put(real, new Meta(m.type(), m.mode(), m.diskMode(), m.uid(), m.gid(), m.mtime(), null, 0, 0, blob,
+                offset));
     }
 
     private static final Set<StandardOpenOption> CREATE = EnumSet.of(StandardOpenOption.CREATE_NEW,
@@ -326,18 +342,48 @@ public final class Rootfs implements Tree {
         }
     }
 
-    /** Restores directory times, which adding children changed, once a layer is complete. */
+    /**
+     * A layer is complete. Directory times, which adding children changed, are restored once for the whole tree,
+     * by {@link #finishAssembly}: nothing reads them before.
+     */
     @Override
-    public void fixDirectoryTimes() throws IOException {
-        NavigableMap<String, Meta> desc = meta.descendingMap();
-        for (Map.Entry<String, Meta> e : desc.entrySet()) {
-            if (e.getValue().type() == EntryType.DIR) {
-                Path p = dir.resolve(e.getKey());
-                if (Files.isDirectory(p, NOFOLLOW)) {
-                    setTime(p, e.getValue().mtime());
+    public void fixDirectoryTimes() {
+        dirTimesPending = true;
+    }
+
+    /**
+     * Ends assembly, before build steps run: restores directory times (once per tree, however many layers), and
+     * with {@code layerContents} sets the fence after which the scan trusts a file to hold the layer content it
+     * was written with only if its ctime says nothing changed it ({@link ContentFence}).
+     */
+    public void finishAssembly(boolean layerContents) throws IOException {
+        fence = layerContents && !blobs.isEmpty() ? ContentFence.set(dir) : null;
+        if (dirTimesPending || fence != null) { // the fence's markers changed the top directory's times
+            NavigableMap<String, Meta> desc = meta.descendingMap();
+            for (Map.Entry<String, Meta> e : desc.entrySet()) {
+                if (e.getValue().type() == EntryType.DIR) {
+                    Path p = dir.resolve(e.getKey());
+                    if (Files.isDirectory(p, NOFOLLOW)) {
+                        setTime(p, e.getValue().mtime());
+                    }
                 }
             }
+            dirTimesPending = false;
         }
+    }
+
+    /** The fence set by {@link #finishAssembly}, or null: then every content is read from the disk. */
+    public ContentFence contentFence() {
+        return fence;
+    }
+
+    /**
+     * Refuses the build if a layer file whose contents an output read by position changed since assembly first
+     * read it (and its pin was checked): the outputs would then not be made of the pinned input.
+     */
+    @Override
+    public void checkLayersUnchanged() throws IOException {
+        LayerIdentity.check(blobs);
     }
 
     private Path clear(String real, boolean keepDir) throws IOException {
@@ -360,83 +406,9 @@ public final class Rootfs implements Tree {
     }
 
     /**
-     * Removes {@code p} and everything below it, without following symlinks. Directories are emptied in
-     * parallel (unlinking 50k files is most of the cost of ending a build), each with one unlink or rmdir
-     * per entry and no stat.
+     * Removes {@code p} and everything below it, without following symlinks ({@link TreeRemoval#deleteTree}).
      */
     public static void deleteTree(Path p) throws IOException {
-        // File.delete is remove(3): one unlink (or rmdir), for files, symlinks and empty directories.
-        if (p.toFile().delete()) {
-            return;
-        }
-        if (!Files.isDirectory(p, NOFOLLOW)) {
-            Files.deleteIfExists(p); // gone already, or an error worth its message
-            return;
-        }
-        int workers = Math.min(4, Runtime.getRuntime().availableProcessors());
-        if (workers < 2) {
-            new Emptier(p).empty();
-        } else {
-            ForkJoinPool pool = new ForkJoinPool(workers);
-            try {
-                pool.invoke(new Emptier(p));
-            } catch (UncheckedIOException e) {
-                throw e.getCause();
-            } finally {
-                pool.shutdownNow();
-            }
-        }
-        Files.delete(p);
-    }
-
-    /** Empties one directory: deletes its files, then its subdirectories, in parallel under a ForkJoinPool. */
-    private static final class Emptier extends RecursiveAction {
-        private final Path dir;
-
-        Emptier(Path dir) {
-            this.dir = dir;
-        }
-
-        @Override
-        protected void compute() {
-            try {
-                empty();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-
-        void empty() throws IOException {
-            // A directory without owner write/exec (chmod by a step) could not be emptied otherwise.
-            File f = dir.toFile();
-            if (!f.canWrite() || !f.canExecute()) {
-                f.setWritable(true, true);
-                f.setExecutable(true, true);
-            }
-            List<Path> children = new ArrayList<>();
-            try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
-                s.forEach(children::add);
-            }
-            List<Emptier> subdirs = new ArrayList<>();
-            for (Path c : children) {
-                if (!c.toFile().delete()) {
-                    if (Files.isDirectory(c, NOFOLLOW)) {
-                        subdirs.add(new Emptier(c));
-                    } else {
-                        Files.delete(c);
-                    }
-                }
-            }
-            if (getPool() != null) {
-                invokeAll(subdirs);
-            } else {
-                for (Emptier e : subdirs) {
-                    e.empty();
-                }
-            }
-            for (Emptier e : subdirs) {
-                Files.delete(e.dir);
-            }
-        }
+        TreeRemoval.deleteTree(p);
     }
 }

@@ -56,4 +56,11 @@ public interface Tree {
 
     /** Called when a layer is complete. */
     void fixDirectoryTimes() throws IOException;
+
+    /**
+     * Refuses the build if a layer file whose contents are read by position, after assembly, is not the file
+     * assembly read (and whose pin it checked). Called once the outputs are written.
+     */
+    default void checkLayersUnchanged() throws IOException {
+    }
 }

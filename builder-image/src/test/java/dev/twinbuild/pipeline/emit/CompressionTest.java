@@ -144,6 +144,54 @@ class CompressionTest {
         assertThat((double) one.length).isLessThan(reference.length * 1.05);
     }
 
+    /**
+     * The blocks the threads get in batches are the blocks the format defines: byte for byte what deflating
+     * each 128 KiB block on its own (the previous 32 KiB as dictionary, a sync flush, the last one finished)
+     * gives, around batch boundaries too.
+     */
+    @Test
+    void parallelGzipIsBlockByBlockDeflateWhateverTheBatching() throws Exception {
+        int batch = ParallelGzipOutputStream.BATCH * BLOCK;
+        Random r = new Random(11);
+        for (int size : new int[]{batch - 1, batch, batch + 1, 2 * batch + BLOCK + 5}) {
+            byte[] data = new byte[size];
+            r.nextBytes(data);
+            for (int i = 0; i < size; i += 3) {
+                data[i] = (byte) (i % 5);
+            }
+            ByteArrayOutputStream expected = new ByteArrayOutputStream();
+            expected.writeBytes(new byte[]{0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, 3});
+            for (int start = 0; ; start += BLOCK) {
+                boolean last = size - start < BLOCK;
+                java.util.zip.Deflater d = new java.util.zip.Deflater(6, true);
+                if (start > 0) {
+                    d.setDictionary(data, start - 32 * 1024, 32 * 1024);
+                }
+                d.setInput(data, start, last ? size - start : BLOCK);
+                byte[] buf = new byte[1 << 20];
+                if (last) {
+                    d.finish();
+                    while (!d.finished()) {
+                        expected.write(buf, 0, d.deflate(buf));
+                    }
+                } else {
+                    expected.write(buf, 0, d.deflate(buf, 0, buf.length, java.util.zip.Deflater.SYNC_FLUSH));
+                }
+                d.end();
+                if (last) {
+                    break;
+                }
+            }
+            java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+            crc.update(data);
+            long c = crc.getValue();
+            expected.writeBytes(new byte[]{(byte) c, (byte) (c >> 8), (byte) (c >> 16), (byte) (c >> 24),
+                    (byte) size, (byte) (size >> 8), (byte) (size >> 16), (byte) (size >> 24)});
+            assertThat(gzip(data, 1, 6, 100_000)).as("size %d, 1 thread", size).isEqualTo(expected.toByteArray());
+            assertThat(gzip(data, 3, 6, 100_000)).as("size %d, 3 threads", size).isEqualTo(expected.toByteArray());
+        }
+    }
+
     @Test
     void parallelGzipOfTinyAndBoundarySizedInputs() throws Exception {
         Random r = new Random(7);

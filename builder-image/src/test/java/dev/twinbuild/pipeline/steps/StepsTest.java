@@ -105,4 +105,33 @@ class StepsTest {
                 tmp.resolve("work"));
         assertThat(extract(r, "etc/inside")).isEqualTo("root=/\n");
     }
+
+    @Test
+    void whatAStepChangesReachesTheOutputsAndTheRestComesFromTheLayer() throws IOException {
+        Path in = tmp.resolve("in");
+        byte[] layer = new dev.twinbuild.testing.Tars().dir("d/", 0755).file("d/same", "same")
+                .file("d/rewritten", "old!").file("d/moved", "moved").file("d/target", "target")
+                .file("d/grown", "g").file("d/gone", "gone").bytes();
+        String sha = Builds.input(in, "layer.tar", layer);
+        // Same size and the layer's time put back; a rename onto another name; an append; a removal; a new file.
+        String run = """
+                printf 'new!' > "$ROOTFS/d/rewritten"
+                touch -d @1600000000 "$ROOTFS/d/rewritten"
+                mv "$ROOTFS/d/moved" "$ROOTFS/d/target"
+                echo more >> "$ROOTFS/d/grown"
+                rm "$ROOTFS/d/gone"
+                echo created > "$ROOTFS/d/created"
+                """;
+        BuildResult r = Builds.build(manifest("tar: {url: layer.tar, sha256: \"" + sha + "\"}", run, false), in,
+                tmp.resolve("work"));
+        assertThat(extract(r, "d/same")).isEqualTo("same");
+        assertThat(extract(r, "d/rewritten")).isEqualTo("new!");
+        assertThat(extract(r, "d/target")).isEqualTo("moved");
+        assertThat(extract(r, "d/grown")).isEqualTo("gmore\n");
+        assertThat(extract(r, "d/created")).isEqualTo("created\n");
+        // removed while the outputs were written: what they read from the layer; kept: what they read from the disk
+        Path rootfs = tmp.resolve("work/work/rootfs");
+        assertThat(rootfs.resolve("d/same")).doesNotExist();
+        assertThat(rootfs.resolve("d/target")).exists();
+    }
 }
