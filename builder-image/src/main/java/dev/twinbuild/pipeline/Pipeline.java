@@ -2,7 +2,6 @@ package dev.twinbuild.pipeline;
 
 import dev.twinbuild.redaction.Redaction;
 import dev.twinbuild.api.v1alpha1.Layer;
-import dev.twinbuild.api.v1alpha1.Output;
 import dev.twinbuild.api.v1alpha1.Step;
 import dev.twinbuild.api.v1alpha1.SystemImageSpec;
 import dev.twinbuild.manifest.Manifests;
@@ -13,7 +12,7 @@ import dev.twinbuild.pipeline.assemble.ArchiveLimits;
 import dev.twinbuild.pipeline.assemble.InlineFilesApplier;
 import dev.twinbuild.pipeline.assemble.TarLayerApplier;
 import dev.twinbuild.pipeline.emit.EmitContext;
-import dev.twinbuild.pipeline.emit.Outputs;
+import dev.twinbuild.pipeline.emit.OutputSet;
 import dev.twinbuild.pipeline.fetch.Fetcher;
 import dev.twinbuild.pipeline.fetch.OciPuller;
 import dev.twinbuild.pipeline.fetch.PinnedStream;
@@ -95,11 +94,8 @@ public final class Pipeline {
         Tools.formatVersions(record.tools, spec.outputs);
         try (EmitContext ctx = new EmitContext(spec.sourceDateEpoch, doc.name(), work.resolve("formats"),
                 Math.max(1, options.threads()))) {
-            for (int i = 0; i < spec.outputs.size(); i++) {
-                Output o = spec.outputs.get(i);
-                outputs.addAll(Outputs.write(o, "spec.outputs[" + i + "]", o.fileNames(doc.name()), entries, outDir,
-                        ctx));
-            }
+            outputs.addAll(OutputSet.write(spec.outputs, doc.name(), entries, outDir, ctx));
+            phases.outputs(ctx.timings());
         }
         if (fs instanceof IndexTree index) {
             index.checkLayersUnchanged();
@@ -119,7 +115,7 @@ public final class Pipeline {
     static boolean rootless(SystemImageSpec spec) {
         return spec.steps.isEmpty() && spec.normalize.isEmpty() && spec.layers.stream().allMatch(l -> l.packages == null)
                 && spec.outputs.stream().allMatch(o -> switch (o.format) {
-            case TAR, TAR_GZ, TAR_ZST, CPIO_GZ -> true;
+            case TAR, TAR_GZ, TAR_ZST, CPIO_GZ, SQUASHFS, EXT4, ISO -> true;
             default -> false;
         });
     }

@@ -4,9 +4,11 @@ import dev.twinbuild.pipeline.tree.EntryType;
 import dev.twinbuild.pipeline.tree.TreeEntry;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
@@ -63,18 +65,8 @@ public final class TreeMaterializer {
                     Files.setPosixFilePermissions(p, DIR_MODE);
                 }
                 case FILE -> {
-                    if (e.source() != null && e.offset() != TreeEntry.WHOLE_FILE) {
-                        try (java.io.InputStream in = e.openContent()) {
-                            Files.copy(in, p);
-                        }
-                        if (Files.size(p) != e.size()) {
-                            throw new IOException(e.path() + " changed while it was materialised");
-                        }
-                    } else if (e.source() != null) {
-                        Files.copy(e.source(), p);
-                        if (Files.size(p) != e.size()) {
-                            throw new IOException(e.path() + " changed while it was materialised");
-                        }
+                    if (e.source() != null) {
+                        copy(e, p);
                     } else {
                         Files.createFile(p);
                     }
@@ -119,6 +111,29 @@ public final class TreeMaterializer {
                     .setTimes(t, t, null);
         }
         return result;
+    }
+
+    /**
+     * The entry's content into a new file, copied by the kernel (sendfile) from where it lies: the whole source
+     * file, or {@code size} bytes of it from {@code offset} (a file in a layer, read by position).
+     */
+    private static void copy(TreeEntry e, Path p) throws IOException {
+        try (FileChannel in = FileChannel.open(e.source(), StandardOpenOption.READ);
+             FileChannel out = FileChannel.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            boolean whole = e.offset() == TreeEntry.WHOLE_FILE;
+            long start = whole ? 0 : e.offset();
+            long done = 0;
+            while (done < e.size()) {
+                long n = in.transferTo(start + done, e.size() - done, out);
+                if (n <= 0) {
+                    break;
+                }
+                done += n;
+            }
+            if (done != e.size() || whole && in.size() != e.size()) {
+                throw new IOException(e.path() + " changed while it was materialised");
+            }
+        }
     }
 
     /** Entries come sorted, parents first (the normalised tree always lists every directory). */
