@@ -153,7 +153,7 @@ for round in $(seq 1 "$RUNS"); do
         timed "script-$s" bash -c "script_step $s"
     done
     sc_sizes=$(stat -c %s "$OUT/script.tar.zst" "$OUT/script.squashfs" "$OUT/script.ext4")
-    paste -d' ' <(echo "$tb_sizes") <(echo "$sc_sizes") | awk '{ printf "%s%.1f/%.1f MiB", NR > 1 ? ", " : "", $1 / 1048576, $2 / 1048576 }' \
+    paste -d' ' <(echo "$tb_sizes") <(echo "$sc_sizes") | awk '{ printf "%s%.1f/%.1f MiB", (NR > 1 ? ", " : ""), $1 / 1048576, $2 / 1048576 }' \
         > "$TIMES/sizes"
     rm -f "$OUT"/script.*
 done

@@ -32,6 +32,9 @@ public final class EmitContext implements AutoCloseable {
     private List<TreeEntry> digestedEntries;
     private String treeSha256;
     private final Map<String, Long> timings = new LinkedHashMap<>();
+    /** The tree on disk and the tree's digest are made by different threads at the same time: a lock each. */
+    private final Object materializeLock = new Object();
+    private final Object digestLock = new Object();
 
     /**
      * @param sourceDateEpoch every time the formats write themselves (mkfs time, volume dates, created)
@@ -98,7 +101,13 @@ public final class EmitContext implements AutoCloseable {
     }
 
     /** The tree on disk (see {@link TreeMaterializer}), made on first use and shared by later outputs. */
-    public synchronized TreeMaterializer.Result materialized(List<TreeEntry> entries) throws IOException {
+    public TreeMaterializer.Result materialized(List<TreeEntry> entries) throws IOException {
+        synchronized (materializeLock) {
+            return materializedLocked(entries);
+        }
+    }
+
+    private TreeMaterializer.Result materializedLocked(List<TreeEntry> entries) throws IOException {
         if (materialized == null || materializedEntries != entries) {
             Path dir = workDir.resolve("tree");
             materialized = timed("materialise", () -> {
@@ -115,7 +124,13 @@ public final class EmitContext implements AutoCloseable {
      * SHA-256 of the tree as {@link TarEmitter} writes it (the bytes of a tar output of the same tree), computed
      * once per build.
      */
-    public synchronized String treeSha256(List<TreeEntry> entries) throws IOException {
+    public String treeSha256(List<TreeEntry> entries) throws IOException {
+        synchronized (digestLock) {
+            return treeSha256Locked(entries);
+        }
+    }
+
+    private String treeSha256Locked(List<TreeEntry> entries) throws IOException {
         if (treeSha256 == null || digestedEntries != entries) {
             treeSha256 = timed("tree-sha256", () -> {
                 MessageDigest md = Hashes.sha256();
@@ -130,9 +145,11 @@ public final class EmitContext implements AutoCloseable {
     }
 
     /** The tree's SHA-256 as {@link #treeSha256} would compute it, taken by a pass that wrote that tar anyway. */
-    synchronized void treeSha256Known(List<TreeEntry> entries, String sha256) {
-        treeSha256 = sha256;
-        digestedEntries = entries;
+    void treeSha256Known(List<TreeEntry> entries, String sha256) {
+        synchronized (digestLock) {
+            treeSha256 = sha256;
+            digestedEntries = entries;
+        }
     }
 
     /**

@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
@@ -28,11 +27,14 @@ import java.util.concurrent.CompletionException;
  * <ul>
  *   <li>One tar pass: tar, tar.gz, tar.zst and squashfs (mksquashfs reads our tar) all read the tree as
  *       {@link TarEmitter} writes it, so it is written once and fanned out ({@link FanOut}) to each of them, each on
- *       its own thread; the SHA-256 of that stream is the tree's identity ({@link EmitContext#treeSha256}), taken on
- *       the way instead of in a pass of its own. One reader of the contents instead of one per output.</li>
+ *       its own thread (one reader of the contents instead of one per output). The SHA-256 of that stream is the
+ *       tree's identity ({@link EmitContext#treeSha256}); when nothing needs it sooner, it is taken on the way.</li>
  *   <li>The formats that need the tree on disk (ext4, iso) share one copy of it ({@link EmitContext#materialized});
  *       with more than one thread it is written while the tar pass runs, and those outputs follow on that second
- *       thread (ext4 as soon as the tree's identity, which its UUID is derived from, is known).</li>
+ *       thread. ext4 derives its UUID from the tree's identity, which that thread then takes first, in a pass of
+ *       its own: mkfs.ext4 and debugfs are the longest chain of a build, so they must not wait for the tar pass
+ *       (whose pace is mksquashfs's). With one thread everything runs in turn and the tar pass takes the
+ *       identity on the way.</li>
  *   <li>The other formats (cpio.gz, oci, kernel+initrd) are written after the tar pass, one after another.</li>
  * </ul>
  */
@@ -59,19 +61,39 @@ public final class OutputSet {
             }
             identity |= o.format == OutputFormat.EXT4 && o.uuid == null;
         }
-        boolean shared = fed.size() + (identity ? 1 : 0) >= 2 && !entries.isEmpty() && entries.get(0).isRoot();
+        // With a second thread the disk outputs start at once, and ext4 takes the tree's identity first (a pass of
+        // its own, a few seconds): waiting for it from the tar pass would hold mkfs back until mksquashfs is done.
+        boolean concurrent = !onDisk.isEmpty() && ctx.threads() > 1;
+        boolean passDigest = identity && !concurrent;
+        boolean shared = fed.size() + (passDigest ? 1 : 0) >= 2 && !entries.isEmpty() && entries.get(0).isRoot();
         Failures failures = new Failures();
-        // Completed when the tar pass has taken the tree's SHA-256 (or at once when there is no such pass)
-        CompletableFuture<Void> identityKnown = shared && identity ? new CompletableFuture<>()
-                : CompletableFuture.completedFuture(null);
+        boolean digestFirst = identity && concurrent;
         Runnable diskOutputs = () -> {
             try {
-                ctx.materialized(entries);
+                if (digestFirst) {
+                    // the identity on a thread of its own while the tree is written to disk: mkfs needs both
+                    Thread digest = new Thread(() -> {
+                        try {
+                            ctx.treeSha256(entries);
+                        } catch (Throwable t) {
+                            failures.add(2, t);
+                        }
+                    }, "tree-sha256");
+                    digest.setDaemon(true);
+                    digest.start();
+                    try {
+                        ctx.materialized(entries);
+                    } finally {
+                        joinUninterruptibly(digest);
+                    }
+                } else {
+                    ctx.materialized(entries);
+                }
+                if (!failures.none()) {
+                    return;
+                }
                 for (int i : onDisk) {
                     Output o = outputs.get(i);
-                    if (o.format == OutputFormat.EXT4) {
-                        identityKnown.join();
-                    }
                     results.set(i, Outputs.write(o, field(i), o.fileNames(imageName), entries, outDir, ctx));
                 }
             } catch (Throwable t) {
@@ -79,14 +101,14 @@ public final class OutputSet {
             }
         };
         Thread second = null;
-        if (!onDisk.isEmpty() && ctx.threads() > 1) {
+        if (concurrent) {
             second = new Thread(diskOutputs, "outputs-on-disk");
             second.setDaemon(true);
             second.start();
         }
         try {
             if (shared) {
-                tarPass(outputs, fed, identity, imageName, entries, outDir, ctx, results, failures);
+                tarPass(outputs, fed, passDigest, imageName, entries, outDir, ctx, results, failures);
             } else {
                 for (int i : fed) {
                     Output o = outputs.get(i);
@@ -94,7 +116,6 @@ public final class OutputSet {
                 }
             }
             if (failures.none()) {
-                identityKnown.complete(null);
                 for (int i : others) {
                     Output o = outputs.get(i);
                     results.set(i, Outputs.write(o, field(i), o.fileNames(imageName), entries, outDir, ctx));
@@ -103,9 +124,6 @@ public final class OutputSet {
         } catch (Throwable t) {
             failures.add(0, t);
         } finally {
-            if (!identityKnown.isDone()) {
-                identityKnown.completeExceptionally(new IOException("the tar pass over the tree did not finish"));
-            }
             if (second != null) {
                 joinUninterruptibly(second);
             } else if (!onDisk.isEmpty() && failures.none()) {
