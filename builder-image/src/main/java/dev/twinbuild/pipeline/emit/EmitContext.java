@@ -85,11 +85,17 @@ public final class EmitContext implements AutoCloseable {
         }
     }
 
-    /** Wall clock in nanoseconds per output and per part of an output, in the order they started. */
+    /**
+     * Wall clock in nanoseconds per output and per part of an output, in the order they started; then, with
+     * TWINBUILD_TIMINGS=1, the CPU time of each native tool ("cpu:" and what it made).
+     */
     public Map<String, Long> timings() {
+        Map<String, Long> all;
         synchronized (timings) {
-            return new LinkedHashMap<>(timings);
+            all = new LinkedHashMap<>(timings);
         }
+        NativeTool.cpuNanos().forEach((what, nanos) -> all.put("cpu:" + what.replace(' ', '-'), nanos));
+        return all;
     }
 
     /** An empty private directory below the work directory. */

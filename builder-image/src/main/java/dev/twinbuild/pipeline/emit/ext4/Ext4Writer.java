@@ -104,11 +104,13 @@ public final class Ext4Writer {
         Path script = scratch.resolve("debugfs.cmd");
         Files.writeString(script, DebugfsScript.of(entries, tree.devices(), ctx.sourceDateEpoch()),
                 StandardCharsets.UTF_8);
-        String out = ctx.timed(file + ":debugfs", () -> NativeTool.run("ext4 (debugfs)", List.of(debugfs.toString(),
-                "-w", "-f", script.toString(), target.toString()), env, scratch));
+        // debugfs echoes every command: only the other lines (its errors) are kept
+        String out = ctx.timed(file + ":debugfs", () -> NativeTool.runFiltered("ext4 (debugfs)",
+                List.of(debugfs.toString(), "-w", "-f", script.toString(), target.toString()), env, scratch,
+                line -> !line.isEmpty() && !line.startsWith("debugfs") && !line.startsWith("Allocated inode:")));
         List<String> errors = new ArrayList<>();
         for (String line : out.split("\n")) {
-            if (!line.isEmpty() && !line.startsWith("debugfs") && !line.startsWith("Allocated inode:")) {
+            if (!line.isEmpty()) {
                 errors.add(line);
             }
         }
