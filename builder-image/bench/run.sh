@@ -351,3 +351,4 @@ row() { printf '  %-46s %8.2f %8.2f %10s\n' "$1" "$2" "$3" "$4"; }
 if [ "$same_threads" != yes ] || [ "$same_tar" != yes ] || [ "$same_pgz" != yes ]; then
     die "output bytes differ"
 fi
+[ "${BENCH_FORMATS:-1}" = 0 ] || BENCH_DIR=$BENCH_DIR "$HERE/formats.sh" # filesystem outputs against the script (BENCH_FORMATS=0 skips)

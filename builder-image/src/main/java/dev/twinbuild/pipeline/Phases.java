@@ -11,6 +11,7 @@ import java.util.Map;
 final class Phases {
     private final boolean print = "1".equals(System.getenv("TWINBUILD_TIMINGS"));
     private final Map<String, Long> nanos = new LinkedHashMap<>();
+    private final Map<String, Long> outputs = new LinkedHashMap<>();
     private String current;
     private long since;
 
@@ -24,12 +25,22 @@ final class Phases {
         since = now;
     }
 
+    /** Wall clock per output and per part of an output ({@code EmitContext#timings}), printed on a line of its own. */
+    void outputs(Map<String, Long> timings) {
+        outputs.putAll(timings);
+    }
+
     void end(PrintStream err) {
         start(null);
         if (print) {
             StringBuilder sb = new StringBuilder("twinbuild: timings");
             nanos.forEach((k, v) -> sb.append(' ').append(k).append('=').append(String.format("%.2f", v / 1e9)));
             err.println(sb);
+            if (!outputs.isEmpty()) {
+                StringBuilder o = new StringBuilder("twinbuild: output-timings");
+                outputs.forEach((k, v) -> o.append(' ').append(k).append('=').append(String.format("%.2f", v / 1e9)));
+                err.println(o);
+            }
         }
     }
 }

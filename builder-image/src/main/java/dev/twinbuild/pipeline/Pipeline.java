@@ -2,7 +2,6 @@ package dev.twinbuild.pipeline;
 
 import dev.twinbuild.redaction.Redaction;
 import dev.twinbuild.api.v1alpha1.Layer;
-import dev.twinbuild.api.v1alpha1.Output;
 import dev.twinbuild.api.v1alpha1.Step;
 import dev.twinbuild.api.v1alpha1.SystemImageSpec;
 import dev.twinbuild.manifest.Manifests;
@@ -13,7 +12,7 @@ import dev.twinbuild.pipeline.assemble.ArchiveLimits;
 import dev.twinbuild.pipeline.assemble.InlineFilesApplier;
 import dev.twinbuild.pipeline.assemble.TarLayerApplier;
 import dev.twinbuild.pipeline.emit.EmitContext;
-import dev.twinbuild.pipeline.emit.Outputs;
+import dev.twinbuild.pipeline.emit.OutputSet;
 import dev.twinbuild.pipeline.fetch.Fetcher;
 import dev.twinbuild.pipeline.fetch.OciPuller;
 import dev.twinbuild.pipeline.fetch.PinnedStream;
@@ -101,11 +100,8 @@ public final class Pipeline {
         TreeRemoval removal = scanner != null ? scanner.removeUnread(scanned) : null;
         try (EmitContext ctx = new EmitContext(spec.sourceDateEpoch, doc.name(), work.resolve("formats"),
                 Math.max(1, options.threads()))) {
-            for (int i = 0; i < spec.outputs.size(); i++) {
-                Output o = spec.outputs.get(i);
-                outputs.addAll(Outputs.write(o, "spec.outputs[" + i + "]", o.fileNames(doc.name()), entries, outDir,
-                        ctx));
-            }
+            outputs.addAll(OutputSet.write(spec.outputs, doc.name(), entries, outDir, ctx));
+            phases.outputs(ctx.timings());
         } finally {
             if (removal != null) {
                 phases.start("removal"); // what is left of removing the tree while the outputs were written
@@ -122,10 +118,19 @@ public final class Pipeline {
     }
 
     /**
-     * Whether the tree can stay an index of entries: nothing runs in it, and {@link #layerContents}.
+     * Whether the tree can stay an index of entries: nothing runs in it, nothing rewrites contents, and formats
+     * that read contents through the index (the filesystem formats from a tree materialised from it).
      */
     static boolean rootless(SystemImageSpec spec) {
-        return spec.steps.isEmpty() && layerContents(spec);
+        return spec.steps.isEmpty() && unrewritten(spec) && spec.outputs.stream().allMatch(o -> switch (o.format) {
+            case TAR, TAR_GZ, TAR_ZST, CPIO_GZ, SQUASHFS, EXT4, ISO -> true;
+            default -> false;
+        });
+    }
+
+    /** Nothing rewrites contents, and no packages layer (its installation is checked and fixed up on disk). */
+    private static boolean unrewritten(SystemImageSpec spec) {
+        return spec.normalize.isEmpty() && spec.layers.stream().allMatch(l -> l.packages == null);
     }
 
     /**
@@ -134,8 +139,7 @@ public final class Pipeline {
      * stream formats (which read contents through {@link TreeEntry#openContent}).
      */
     static boolean layerContents(SystemImageSpec spec) {
-        return spec.normalize.isEmpty() && spec.layers.stream().allMatch(l -> l.packages == null)
-                && spec.outputs.stream().allMatch(o -> switch (o.format) {
+        return unrewritten(spec) && spec.outputs.stream().allMatch(o -> switch (o.format) {
             case TAR, TAR_GZ, TAR_ZST, CPIO_GZ -> true;
             default -> false;
         });

@@ -12,7 +12,9 @@ import java.nio.file.Path;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What the filesystem and image formats need besides the tree: the build's fixed time, scratch space,
@@ -29,6 +31,10 @@ public final class EmitContext implements AutoCloseable {
     private TreeMaterializer.Result materialized;
     private List<TreeEntry> digestedEntries;
     private String treeSha256;
+    private final Map<String, Long> timings = new LinkedHashMap<>();
+    /** The tree on disk and the tree's digest are made by different threads at the same time: a lock each. */
+    private final Object materializeLock = new Object();
+    private final Object digestLock = new Object();
 
     /**
      * @param sourceDateEpoch every time the formats write themselves (mkfs time, volume dates, created)
@@ -55,6 +61,43 @@ public final class EmitContext implements AutoCloseable {
         return threads;
     }
 
+    /** Something the outputs do whose wall clock can be measured: see {@link #timed}. */
+    public interface Work<T> {
+        T run() throws IOException;
+    }
+
+    /**
+     * Runs {@code work} and adds its wall clock to {@code name} in {@link #timings()} (the benchmark's per-output
+     * breakdown, printed with TWINBUILD_TIMINGS=1). Nothing measured here reaches an output.
+     */
+    public <T> T timed(String name, Work<T> work) throws IOException {
+        long start = System.nanoTime();
+        synchronized (timings) {
+            timings.putIfAbsent(name, 0L);
+        }
+        try {
+            return work.run();
+        } finally {
+            long took = System.nanoTime() - start;
+            synchronized (timings) {
+                timings.merge(name, took, Long::sum);
+            }
+        }
+    }
+
+    /**
+     * Wall clock in nanoseconds per output and per part of an output, in the order they started; then, with
+     * TWINBUILD_TIMINGS=1, the CPU time of each native tool ("cpu:" and what it made).
+     */
+    public Map<String, Long> timings() {
+        Map<String, Long> all;
+        synchronized (timings) {
+            all = new LinkedHashMap<>(timings);
+        }
+        NativeTool.cpuNanos().forEach((what, nanos) -> all.put("cpu:" + what.replace(' ', '-'), nanos));
+        return all;
+    }
+
     /** An empty private directory below the work directory. */
     public Path scratch(String name) throws IOException {
         Path p = workDir.resolve(name);
@@ -65,11 +108,19 @@ public final class EmitContext implements AutoCloseable {
 
     /** The tree on disk (see {@link TreeMaterializer}), made on first use and shared by later outputs. */
     public TreeMaterializer.Result materialized(List<TreeEntry> entries) throws IOException {
+        synchronized (materializeLock) {
+            return materializedLocked(entries);
+        }
+    }
+
+    private TreeMaterializer.Result materializedLocked(List<TreeEntry> entries) throws IOException {
         if (materialized == null || materializedEntries != entries) {
             Path dir = workDir.resolve("tree");
-            Rootfs.deleteTree(dir);
-            Files.createDirectories(workDir);
-            materialized = TreeMaterializer.materialize(entries, dir);
+            materialized = timed("materialise", () -> {
+                Rootfs.deleteTree(dir);
+                Files.createDirectories(workDir);
+                return TreeMaterializer.materialize(entries, dir);
+            });
             materializedEntries = entries;
         }
         return materialized;
@@ -80,15 +131,31 @@ public final class EmitContext implements AutoCloseable {
      * once per build.
      */
     public String treeSha256(List<TreeEntry> entries) throws IOException {
+        synchronized (digestLock) {
+            return treeSha256Locked(entries);
+        }
+    }
+
+    private String treeSha256Locked(List<TreeEntry> entries) throws IOException {
         if (treeSha256 == null || digestedEntries != entries) {
-            MessageDigest md = Hashes.sha256();
-            try (OutputStream out = new DigestOutputStream(OutputStream.nullOutputStream(), md)) {
-                new TarEmitter().emit(entries, out);
-            }
-            treeSha256 = HexFormat.of().formatHex(md.digest());
+            treeSha256 = timed("tree-sha256", () -> {
+                MessageDigest md = Hashes.sha256();
+                try (OutputStream out = new DigestOutputStream(OutputStream.nullOutputStream(), md)) {
+                    new TarEmitter().emit(entries, out);
+                }
+                return HexFormat.of().formatHex(md.digest());
+            });
             digestedEntries = entries;
         }
         return treeSha256;
+    }
+
+    /** The tree's SHA-256 as {@link #treeSha256} would compute it, taken by a pass that wrote that tar anyway. */
+    void treeSha256Known(List<TreeEntry> entries, String sha256) {
+        synchronized (digestLock) {
+            treeSha256 = sha256;
+            digestedEntries = entries;
+        }
     }
 
     /**

@@ -53,13 +53,21 @@ public final class Outputs {
      */
     public static List<OutputArtifact> write(Output o, String field, List<String> files, List<TreeEntry> entries,
                                              Path outDir, EmitContext ctx) throws IOException {
+        return ctx.timed(files.get(0), () -> writeUntimed(o, field, files, entries, outDir, ctx));
+    }
+
+    private static List<OutputArtifact> writeUntimed(Output o, String field, List<String> files,
+                                                     List<TreeEntry> entries, Path outDir, EmitContext ctx)
+            throws IOException {
         String file = files.get(0);
         return switch (o.format) {
             case TAR, TAR_GZ, TAR_ZST, CPIO_GZ -> List.of(write(o, file, entries, outDir, ctx.threads()));
             case OCI -> List.of(stream(o, file, outDir, out -> OciLayoutWriter.write(o, entries, out, ctx)));
-            case SQUASHFS -> List.of(nativeFile(o, file, outDir, t -> SquashfsWriter.write(o, entries, t, ctx)));
-            case EXT4 -> List.of(nativeFile(o, file, outDir, t -> Ext4Writer.write(o, field, file, entries, t, ctx)));
-            case ISO -> List.of(nativeFile(o, file, outDir, t -> IsoWriter.write(o, field, entries, t, ctx)));
+            case SQUASHFS -> List.of(nativeFile(o, file, outDir, ctx,
+                    t -> SquashfsWriter.write(o, entries, t, ctx)));
+            case EXT4 -> List.of(nativeFile(o, file, outDir, ctx,
+                    t -> Ext4Writer.write(o, field, file, entries, t, ctx)));
+            case ISO -> List.of(nativeFile(o, file, outDir, ctx, t -> IsoWriter.write(o, field, entries, t, ctx)));
             case KERNEL_INITRD -> {
                 KernelInitrd split = KernelInitrd.split(entries, o.kernelOrDefault(), field + ".kernel");
                 OutputArtifact kernel = stream(o, file, outDir, out -> {
@@ -94,11 +102,11 @@ public final class Outputs {
         }
     }
 
-    private interface Body {
+    interface Body {
         void write(OutputStream out) throws IOException;
     }
 
-    private interface NativeBody {
+    interface NativeBody {
         void write(Path target) throws IOException;
     }
 
@@ -110,7 +118,7 @@ public final class Outputs {
     }
 
     /** Bytes written by us: hashed as they are written. */
-    private static OutputArtifact stream(Output o, String file, Path outDir, Body body) throws IOException {
+    static OutputArtifact stream(Output o, String file, Path outDir, Body body) throws IOException {
         Path target = outDir.resolve(file);
         MessageDigest sha = Hashes.sha256();
         Path tmp = outDir.resolve("." + file + ".partial");
@@ -123,7 +131,8 @@ public final class Outputs {
     }
 
     /** A file a native tool writes: into a fresh temporary name (never an old file), hashed afterwards. */
-    private static OutputArtifact nativeFile(Output o, String file, Path outDir, NativeBody body) throws IOException {
+    static OutputArtifact nativeFile(Output o, String file, Path outDir, EmitContext ctx, NativeBody body)
+            throws IOException {
         Path target = outDir.resolve(file);
         Path tmp = outDir.resolve("." + file + ".partial");
         Files.deleteIfExists(tmp);
@@ -133,7 +142,8 @@ public final class Outputs {
         } finally {
             Files.deleteIfExists(tmp);
         }
-        return new OutputArtifact(o.format.value(), file, Hashes.sha256(target), Files.size(target));
+        String sha = ctx.timed(file + ":sha256", () -> Hashes.sha256(target));
+        return new OutputArtifact(o.format.value(), file, sha, Files.size(target));
     }
 
     private static Emitter emitter(Output o) {
@@ -143,7 +153,7 @@ public final class Outputs {
         };
     }
 
-    private static OutputStream compress(Output o, OutputStream raw, int threads) throws IOException {
+    static OutputStream compress(Output o, OutputStream raw, int threads) throws IOException {
         return switch (o.format) {
             case TAR_GZ, CPIO_GZ -> new ParallelGzipOutputStream(raw, o.level != null ? o.level : 6, threads);
             case TAR_ZST -> {

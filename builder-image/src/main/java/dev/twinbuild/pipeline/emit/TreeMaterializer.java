@@ -4,10 +4,13 @@ import dev.twinbuild.pipeline.tree.EntryType;
 import dev.twinbuild.pipeline.tree.TreeEntry;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -33,6 +36,10 @@ import java.util.concurrent.TimeUnit;
 public final class TreeMaterializer {
     static final Set<PosixFilePermission> DIR_MODE = PosixFilePermissions.fromString("rwxr-xr-x");
     static final Set<PosixFilePermission> FILE_MODE = PosixFilePermissions.fromString("rw-r--r--");
+    private static final FileAttribute<Set<PosixFilePermission>> DIR_ATTR = PosixFilePermissions.asFileAttribute(
+            DIR_MODE);
+    private static final FileAttribute<Set<PosixFilePermission>> FILE_ATTR = PosixFilePermissions.asFileAttribute(
+            FILE_MODE);
     private static final int MKFIFO_BATCH = 200;
 
     /** @param devices character and block devices of the tree, not on disk */
@@ -51,6 +58,8 @@ public final class TreeMaterializer {
         List<TreeEntry> devices = new ArrayList<>();
         List<String> fifos = new ArrayList<>();
         Result result = new Result(root, devices);
+        // Created with their mode (one chmod less each) when the umask leaves those modes as they are
+        boolean exact = umaskKeeps(root);
         for (TreeEntry e : entries) {
             if (e.isRoot()) {
                 continue;
@@ -59,26 +68,20 @@ public final class TreeMaterializer {
             ensureParent(root, p);
             switch (e.type()) {
                 case DIR -> {
-                    Files.createDirectory(p);
-                    Files.setPosixFilePermissions(p, DIR_MODE);
+                    Files.createDirectory(p, DIR_ATTR);
+                    if (!exact) {
+                        Files.setPosixFilePermissions(p, DIR_MODE);
+                    }
                 }
                 case FILE -> {
-                    if (e.source() != null && e.offset() != TreeEntry.WHOLE_FILE) {
-                        try (java.io.InputStream in = e.openContent()) {
-                            Files.copy(in, p);
-                        }
-                        if (Files.size(p) != e.size()) {
-                            throw new IOException(e.path() + " changed while it was materialised");
-                        }
-                    } else if (e.source() != null) {
-                        Files.copy(e.source(), p);
-                        if (Files.size(p) != e.size()) {
-                            throw new IOException(e.path() + " changed while it was materialised");
-                        }
+                    if (e.source() != null) {
+                        copy(e, p);
                     } else {
-                        Files.createFile(p);
+                        Files.createFile(p, FILE_ATTR);
                     }
-                    Files.setPosixFilePermissions(p, FILE_MODE);
+                    if (!exact) {
+                        Files.setPosixFilePermissions(p, FILE_MODE);
+                    }
                 }
                 case HARDLINK -> Files.createLink(p, root.resolve(e.linkTarget()));
                 case SYMLINK -> Files.createSymbolicLink(p, Path.of(e.linkTarget()));
@@ -119,6 +122,42 @@ public final class TreeMaterializer {
                     .setTimes(t, t, null);
         }
         return result;
+    }
+
+    /** Whether files and directories created in {@code dir} with 0644 and 0755 get exactly those (the umask's). */
+    private static boolean umaskKeeps(Path dir) throws IOException {
+        Path probe = Files.createTempFile(dir, ".umask-", null,
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxrwxrwx")));
+        try {
+            Set<PosixFilePermission> kept = Files.getPosixFilePermissions(probe);
+            return kept.containsAll(DIR_MODE) && kept.containsAll(FILE_MODE);
+        } finally {
+            Files.delete(probe);
+        }
+    }
+
+    /**
+     * The entry's content into a new file, copied by the kernel (sendfile) from where it lies: the whole source
+     * file, or {@code size} bytes of it from {@code offset} (a file in a layer, read by position).
+     */
+    private static void copy(TreeEntry e, Path p) throws IOException {
+        try (FileChannel in = FileChannel.open(e.source(), StandardOpenOption.READ);
+             FileChannel out = FileChannel.open(p, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                     FILE_ATTR)) {
+            boolean whole = e.offset() == TreeEntry.WHOLE_FILE;
+            long start = whole ? 0 : e.offset();
+            long done = 0;
+            while (done < e.size()) {
+                long n = in.transferTo(start + done, e.size() - done, out);
+                if (n <= 0) {
+                    break;
+                }
+                done += n;
+            }
+            if (done != e.size() || whole && in.size() != e.size()) {
+                throw new IOException(e.path() + " changed while it was materialised");
+            }
+        }
     }
 
     /** Entries come sorted, parents first (the normalised tree always lists every directory). */

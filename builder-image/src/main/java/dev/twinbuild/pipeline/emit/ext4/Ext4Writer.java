@@ -86,7 +86,7 @@ public final class Ext4Writer {
                     "-E", "hash_seed=" + hashSeed + ",root_owner=0:0,nodiscard",
                     "-d", tree.root().toString(), target.toString(), Long.toString(blocks));
             try {
-                NativeTool.run("ext4", cmd, env, scratch);
+                ctx.timed(file + ":mkfs", () -> NativeTool.run("ext4", cmd, env, scratch));
                 break;
             } catch (BuildException ex) {
                 boolean full = ex.getMessage().contains("Could not allocate") || ex.getMessage().contains("No space")
@@ -104,11 +104,13 @@ public final class Ext4Writer {
         Path script = scratch.resolve("debugfs.cmd");
         Files.writeString(script, DebugfsScript.of(entries, tree.devices(), ctx.sourceDateEpoch()),
                 StandardCharsets.UTF_8);
-        String out = NativeTool.run("ext4 (debugfs)", List.of(debugfs.toString(), "-w", "-f", script.toString(),
-                target.toString()), env, scratch);
+        // debugfs echoes every command: only the other lines (its errors) are kept
+        String out = ctx.timed(file + ":debugfs", () -> NativeTool.runFiltered("ext4 (debugfs)",
+                List.of(debugfs.toString(), "-w", "-f", script.toString(), target.toString()), env, scratch,
+                line -> !line.isEmpty() && !line.startsWith("debugfs") && !line.startsWith("Allocated inode:")));
         List<String> errors = new ArrayList<>();
         for (String line : out.split("\n")) {
-            if (!line.isEmpty() && !line.startsWith("debugfs") && !line.startsWith("Allocated inode:")) {
+            if (!line.isEmpty()) {
                 errors.add(line);
             }
         }

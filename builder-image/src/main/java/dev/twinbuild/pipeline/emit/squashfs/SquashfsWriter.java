@@ -42,8 +42,24 @@ public final class SquashfsWriter {
     }
 
     public static void write(Output o, List<TreeEntry> entries, Path target, EmitContext ctx) throws IOException {
+        List<TreeEntry> children = entries.subList(1, entries.size());
+        write(o, entries.get(0), target, ctx, stdin -> {
+            OutputStream out = new BufferedOutputStream(stdin, 1 << 16);
+            new TarEmitter().emit(children, out);
+            out.flush();
+        });
+    }
+
+    /**
+     * The same from a tar of the tree's entries after its root, as {@link TarEmitter} writes them (the tar of the
+     * whole tree without its first entry: mksquashfs stops reading at the end-of-archive record, so how far the
+     * padding after it goes does not matter).
+     *
+     * @param root the tree's first entry, its root directory
+     */
+    public static void write(Output o, TreeEntry root, Path target, EmitContext ctx, NativeTool.Input tarAfterRoot)
+            throws IOException {
         Path mksquashfs = NativeTool.find("mksquashfs", "squashfs-tools");
-        TreeEntry root = entries.get(0);
         if (!root.isRoot()) {
             throw new IllegalArgumentException("the tree must start with its root");
         }
@@ -73,12 +89,7 @@ public final class SquashfsWriter {
         if (o.level != null) {
             cmd.addAll(List.of("-Xcompression-level", o.level.toString()));
         }
-        List<TreeEntry> children = entries.subList(1, entries.size());
-        NativeTool.run("squashfs", cmd, env, ctx.scratch("squashfs"), stdin -> {
-            OutputStream out = new BufferedOutputStream(stdin, 1 << 16);
-            new TarEmitter().emit(children, out);
-            out.flush();
-        });
+        NativeTool.run("squashfs", cmd, env, ctx.scratch("squashfs-" + target.getFileName()), tarAfterRoot);
     }
 
     /** Real uid and gid of this process (what mksquashfs's getuid() and getgid() return). */
