@@ -106,6 +106,8 @@ mark "install" "$t"
 
 t=$SECONDS
 rc=0
+# lost-node stops a worker's kubelet and containerd inside its node container (docker exec)
+export TWINBUILD_E2E_CLUSTER=kind
 "$E2E/suite/run.sh" "$@" | tee "$TARGET/suite.log" || rc=1
 mark "suite" "$t"
 exit "$rc"

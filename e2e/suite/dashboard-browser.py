@@ -18,6 +18,9 @@ import tempfile
 import time
 import urllib.request
 
+# Debian's chromium (.ci/setup.sh); TWINBUILD_CHROMIUM names another Chrome matching the chromedriver on
+# PATH (the hosted runner's google-chrome, .github/workflows/e2e-kind.yml)
+CHROMIUM = os.environ.get("TWINBUILD_CHROMIUM", "/usr/bin/chromium")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1400,900"]
 
@@ -43,7 +46,7 @@ class Browser:
             time.sleep(0.2)
         profile = tempfile.mkdtemp(prefix="profile-", dir=work)
         caps = {"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": {
-            "binary": "/usr/bin/chromium", "args": FLAGS + ["--user-data-dir=" + profile]}}}}
+            "binary": CHROMIUM, "args": FLAGS + ["--user-data-dir=" + profile]}}}}
         self.session = self.call("POST", "/session", caps)["value"]["sessionId"]
 
     def call(self, method, path, body=None):

@@ -55,9 +55,10 @@
 #   store-outage       the store (s3proxy) scaled to zero while two SystemImages build and back 60 s later:
 #                      both reach Reproducible, each build ran once (uploads retried, not rebuilt), and
 #                      every object stored before is unchanged
-#   lost-node          (local cluster only: e2e/local-cluster.sh stop-node) a worker's kubelet, kube-proxy
-#                      and containerd stopped while it runs a build: within 300 s the status names the lost
-#                      node (or the verdict is in); once the node is back the verdict is Reproducible
+#   lost-node          (local cluster and Kind: see TWINBUILD_E2E_CLUSTER) a worker's kubelet and containerd
+#                      (local cluster: e2e/local-cluster.sh stop-node, also kube-proxy; Kind: systemctl stop
+#                      in the node's container) stopped while it runs a build: within 300 s the status names
+#                      the lost node (or the verdict is in); once the node is back the verdict is Reproducible
 #   dns                (clusters with CoreDNS, i.e. Kind: Service kube-system/kube-dns) a pod in the suite
 #                      namespace resolves the store's Service name (s3proxy.<operator ns>, short and
 #                      fully qualified, with getent, through the pod's resolv.conf) to its ClusterIP
@@ -82,7 +83,9 @@
 #
 # Environment: KUBECONFIG (required), TWINBUILD_NAMESPACE (twinbuild-system), TWINBUILD_E2E_NAMESPACE
 # (twinbuild-e2e; deleted and re-created), TWINBUILD_E2E_KEEP=1 keeps it afterwards,
-# TWINBUILD_E2E_TIMEOUT_SCALE (1; multiplies every timeout, for slow machines).
+# TWINBUILD_E2E_TIMEOUT_SCALE (1; multiplies every timeout, for slow machines), TWINBUILD_E2E_CLUSTER (how a
+# node is stopped for lost-node: "local" = e2e/local-cluster.sh, the default where its state exists; "kind" =
+# the node's container, set by e2e/kind/run.sh; anything else leaves lost-node out).
 set -uo pipefail
 
 SUITE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -99,8 +102,10 @@ ALL_TESTS=(reproducible attestation isolation formats unreproducible invalid ope
 # Test artifacts (serial logs of boots, the e2e's package mirror)
 ARTIFACTS="${TWINBUILD_E2E_ARTIFACTS:-$ROOT/e2e/target/suite}"
 RELEASE="${TWINBUILD_RELEASE:-twinbuild}"
-# lost-node stops a node's processes: only on the local cluster (e2e/local-cluster.sh).
-[[ -s "$ROOT/e2e/target/cluster/bin-dir" ]] && ALL_TESTS+=(lost-node)
+# lost-node stops a node's processes: on the local cluster (e2e/local-cluster.sh) and on Kind (docker exec).
+CLUSTER_KIND="${TWINBUILD_E2E_CLUSTER:-}"
+[[ -z "$CLUSTER_KIND" && -s "$ROOT/e2e/target/cluster/bin-dir" ]] && CLUSTER_KIND=local
+[[ "$CLUSTER_KIND" == local || "$CLUSTER_KIND" == kind ]] && ALL_TESTS+=(lost-node)
 # Builder pods run under the strictest Pod Security Standard in every namespace of the suite.
 PSA_LABELS=(pod-security.kubernetes.io/enforce=restricted pod-security.kubernetes.io/enforce-version=latest)
 
@@ -786,11 +791,34 @@ pod_node() {
   k -n "$1" get pods -l "$2" --field-selector=status.phase=Running -o jsonpath='{.items[0].spec.nodeName}'
 }
 
+# stop_node NODE — a worker lost: its kubelet and containerd stop (the containers' shims go on running, as on
+# a node cut off from the control plane). Local cluster: e2e/local-cluster.sh (kube-proxy too); Kind: systemd
+# in the node's container, whose name is the node's (kube-proxy is a pod there, left to its shim).
+stop_node() {
+  case "$CLUSTER_KIND" in
+    local) "$ROOT/e2e/local-cluster.sh" stop-node "$1" ;;
+    kind) docker exec "$1" systemctl stop kubelet.service containerd.service &&
+      log "  stopped kubelet and containerd in Kind node container $1" ;;
+    *) return 1 ;;
+  esac
+}
+# start_node NODE — back again, until the node is Ready
+start_node() {
+  case "$CLUSTER_KIND" in
+    local) "$ROOT/e2e/local-cluster.sh" start-node "$1" >/dev/null ;;
+    kind) docker exec "$1" systemctl start containerd.service kubelet.service &&
+      k wait --for=condition=Ready "node/$1" --timeout="$(t 180)s" >/dev/null ;;
+    *) return 1 ;;
+  esac
+}
+
 test_lost_node() {
-  local lc="$ROOT/e2e/local-cluster.sh" name=lost-node store_node op_node victim="" w t0 named="" msg phase
-  [[ -s "$ROOT/e2e/target/cluster/bin-dir" ]] || fail "lost-node needs the local cluster (e2e/local-cluster.sh stop-node)"
+  local name=lost-node store_node op_node victim="" w t0 named="" msg phase
+  [[ "$CLUSTER_KIND" == local || "$CLUSTER_KIND" == kind ]] ||
+    fail "lost-node needs the local cluster (e2e/local-cluster.sh) or Kind (TWINBUILD_E2E_CLUSTER=kind)"
   store_node="$(pod_node "$OPNS" app.kubernetes.io/name=s3proxy)"
-  for w in $(k get nodes -o jsonpath='{range .items[*]}{.metadata.name}{"\n"}{end}' | sort); do
+  # a worker (Kind's control-plane node runs no build) that does not hold the store
+  for w in $(k get nodes -l '!node-role.kubernetes.io/control-plane' -o jsonpath='{range .items[*]}{.metadata.name}{"\n"}{end}' | sort); do
     [[ "$w" != "$store_node" ]] && { victim="$w"; break; }
   done
   [[ -n "$victim" ]] || fail "no worker besides the store's ($store_node)"
@@ -807,8 +835,8 @@ test_lost_node() {
   wait_running "$name" 2 "$(t 180)"
   builder_pods "$name" | grep -Eq " $victim (Building|Running) " || fail "no build of $name on $victim: $(builder_pods "$name" | tr '\n' ';')"
   # shellcheck disable=SC2064 # expanded now
-  trap "'$lc' start-node '$victim' >/dev/null 2>&1" EXIT
-  "$lc" stop-node "$victim" || fail "cannot stop $victim"
+  trap "start_node '$victim' >/dev/null 2>&1" EXIT
+  stop_node "$victim" || fail "cannot stop $victim"
   t0=$SECONDS
   # Within bounds: the verdict, or the status names the lost node (never Building without a word).
   while ((SECONDS - t0 < $(t 300))); do
@@ -822,7 +850,7 @@ test_lost_node() {
   [[ -n "$named" || "$phase" == Reproducible ]] || fail "si/$name neither reached a verdict nor named $victim within $(t 300)s (phase $phase)"
   [[ -n "$named" ]] && log "  the status names the lost node $victim ${named}s after it stopped"
   # The node comes back; the build run again reaches the verdict.
-  "$lc" start-node "$victim" >/dev/null || fail "cannot restart $victim"
+  start_node "$victim" || fail "cannot restart $victim"
   trap - EXIT
   [[ "$(wait_final "$name" "$(t 420)")" == Reproducible ]] || fail "si/$name is not Reproducible: $(jp "si/$name" '{.status.conditions}')"
   log "  Reproducible $((SECONDS - t0))s after $victim stopped; builds: $(jp "si/$name" '{range .status.builds[*]}{.name}{"@"}{.node}{" attempts "}{.attempts}{"; "}{end}')"
