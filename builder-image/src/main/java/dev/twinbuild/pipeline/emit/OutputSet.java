@@ -10,7 +10,6 @@ import dev.twinbuild.pipeline.tree.TreeEntry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -254,19 +253,7 @@ public final class OutputSet {
             if (first == null) {
                 return;
             }
-            if (first instanceof IOException io) {
-                throw io;
-            }
-            if (first instanceof UncheckedIOException u) {
-                throw u.getCause();
-            }
-            if (first instanceof RuntimeException r) {
-                throw r;
-            }
-            if (first instanceof Error e) {
-                throw e;
-            }
-            throw new IOException(first);
+            throw dev.twinbuild.pipeline.Failures.asIOException(first, first.toString());
         }
     }
 }

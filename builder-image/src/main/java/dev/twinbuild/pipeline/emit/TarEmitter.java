@@ -1,5 +1,6 @@
 package dev.twinbuild.pipeline.emit;
 
+import dev.twinbuild.pipeline.Failures;
 import dev.twinbuild.pipeline.tree.EntryType;
 import dev.twinbuild.pipeline.tree.TreeEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -9,7 +10,6 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -151,19 +151,7 @@ public final class TarEmitter implements Emitter {
             if (t == null) {
                 return;
             }
-            if (t instanceof IOException io) {
-                throw io;
-            }
-            if (t instanceof UncheckedIOException u) {
-                throw u.getCause();
-            }
-            if (t instanceof RuntimeException r) {
-                throw r;
-            }
-            if (t instanceof Error err) {
-                throw err;
-            }
-            throw new IOException("writing the archive failed", t);
+            throw Failures.asIOException(t, "writing the archive failed");
         }
 
         @Override

@@ -1,11 +1,11 @@
 package dev.twinbuild.pipeline.fetch;
 
+import dev.twinbuild.pipeline.Failures;
 import dev.twinbuild.pipeline.InputException;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
-import java.io.UncheckedIOException;
 import java.security.MessageDigest;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -117,19 +117,7 @@ final class HashingReadAhead extends InputStream {
     }
 
     private static IOException rethrow(Throwable t) {
-        if (t instanceof IOException io) {
-            return io;
-        }
-        if (t instanceof UncheckedIOException u) {
-            return u.getCause();
-        }
-        if (t instanceof RuntimeException r) {
-            throw r;
-        }
-        if (t instanceof Error e) {
-            throw e;
-        }
-        return new IOException(t);
+        return Failures.asIOException(t, t.toString());
     }
 
     @Override
