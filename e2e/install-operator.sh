@@ -85,7 +85,7 @@ main() {
   store_node="${store_node#node/}"
   [[ -n "$store_node" ]] || die "no worker node for the store"
   sed -e "s|@NAMESPACE@|$NS|g" -e "s|@IMAGE@|$S3PROXY_IMAGE|g" -e "s|@PULL_POLICY@|$PULL_POLICY|g" \
-    -e "s|@STORE_NODE@|$store_node|g" \
+    -e "s|@STORE_NODE@|$store_node|g" -e "s|@STORE_DIR@|${TWINBUILD_E2E_STORE_DIR:-/run/twinbuild-e2e/s3-data}|g" \
     "$ROOT/examples/e2e/s3proxy-store.yaml" | kubectl apply -f - >/dev/null
   kubectl -n "$NS" rollout status deployment/s3proxy --timeout=180s >&2
   local s3_ip

@@ -100,6 +100,9 @@ if [[ -z "$gateway" ]]; then   # IPAM left it to the driver: the bridge's own IP
 fi
 [[ -n "$gateway" ]] && export TWINBUILD_E2E_PACKAGE_MIRROR="${TWINBUILD_E2E_PACKAGE_MIRROR:-http://$gateway:18480}"
 
+# The store's hostPath: /run in a Kind node is a tmpfs, whose pages count against the s3proxy pod's memory
+# limit (the suite stores GBs: OOMKilled in a loop); /var is the node's disk.
+export TWINBUILD_E2E_STORE_DIR="${TWINBUILD_E2E_STORE_DIR:-/var/lib/twinbuild-e2e/s3-data}"
 t=$SECONDS
 "$E2E/install-operator.sh"
 mark "install" "$t"
