@@ -25,18 +25,9 @@
 # script at its end with its own copy of the jar and its input; BENCH_FORMATS=0 there skips it),
 # BENCH_FORMATS_RUNS (default 2).
 set -euo pipefail
-export LC_ALL=C TZ=UTC
-
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-MODULE=$(cd "$HERE/.." && pwd)
-BENCH_DIR=${BENCH_DIR:-$MODULE/target/bench}
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 RUNS=${BENCH_FORMATS_RUNS:-2}
-FILES=${BENCH_FILES:-50000}
-SOURCE=${BENCH_SOURCE:-/usr/share}
-THREADS=${BENCH_THREADS:-$(nproc)}
-JAR_SRC=${TWINBUILD_JAR:-$MODULE/target/twinbuild.jar}
-EPOCH=1700000000
-START=$(date +%s)
 
 die() { echo "bench formats: $*" >&2; exit 1; }
 
@@ -54,16 +45,13 @@ BENCH_DIR=$(cd "$BENCH_DIR" && pwd)
 IN=$BENCH_DIR/input
 OUT=$BENCH_DIR/formats-out
 TIMES=$BENCH_DIR/formats-times
-SCRATCH=$BENCH_DIR/formats-scratch
-export TMPDIR=$BENCH_DIR/tmp
-rm -rf "$OUT" "$TIMES" "$SCRATCH"
-mkdir -p "$IN" "$OUT" "$TIMES" "$TMPDIR"
+rm -rf "$OUT" "$TIMES" "$BENCH_DIR/formats-scratch"
+mkdir -p "$IN" "$OUT" "$TIMES"
 if [ "$JAR_SRC" != "$BENCH_DIR/twinbuild.jar" ]; then
     cp "$JAR_SRC" "$BENCH_DIR/formats-twinbuild.jar" # a rebuild during the run changes nothing
     JAR_SRC=$BENCH_DIR/formats-twinbuild.jar
 fi
 export TWINBUILD_JAR=$JAR_SRC
-TWINBUILD=$MODULE/bin/twinbuild
 
 # --- input: the same as run.sh's (made here when this script runs alone) -------------------------------
 INPUT=$IN/input-$FILES.tar
@@ -94,6 +82,10 @@ spec:
 EOF
 entries=$(tar -tf "$INPUT" | wc -l)
 bytes=$(stat -c %s "$INPUT")
+# the script's scratch tree and twinbuild's TMPDIR on a new file system for each of the two (lib.sh)
+fs_init "$BENCH_DIR/formats-work" $(( bytes * 3 > 4 << 30 ? bytes * 3 : 4 << 30 ))
+SCRATCH=$FS_DIR/scratch
+export TMPDIR=$FS_DIR/tmp
 
 # --- measuring ---------------------------------------------------------------------------------------
 # timed NAME CMD...: CMD under /usr/bin/time; appends "wall_s peak_rss_kb user_s sys_s load1" to $TIMES/NAME
@@ -137,6 +129,8 @@ echo "== formats: tar.zst + squashfs + ext4, $RUNS rounds on $entries entries, $
 for round in $(seq 1 "$RUNS"); do
     echo "-- round $round" >&2
     rm -rf "$OUT/tb"
+    fs_fresh
+    mkdir -p "$TMPDIR"
     sync
     timed tb "$TWINBUILD" build "$SPEC" --out "$OUT/tb" --threads "$THREADS"
     for f in bench.tar.zst bench.squashfs bench.ext4; do
@@ -148,6 +142,7 @@ for round in $(seq 1 "$RUNS"); do
     export EXT4_BLOCKS EXT4_INODES
     tb_sizes=$(stat -c %s "$OUT/tb/bench.tar.zst" "$OUT/tb/bench.squashfs" "$OUT/tb/bench.ext4")
     rm -rf "$OUT/tb"
+    fs_fresh
     sync
     for s in $SCRIPT_STEPS; do
         timed "script-$s" bash -c "script_step $s"
@@ -182,7 +177,7 @@ done
     echo
     echo "Filesystem outputs (tar.zst level 3 + squashfs zstd + ext4): $entries entries, $((bytes / 1048576)) MiB" \
         "from $SOURCE; $(nproc) cores, $THREADS threads; best of $RUNS"
-    echo "  load average $START_LOAD at the start, $END_LOAD at the end"
+    echo "  load average $START_LOAD at the start, $END_LOAD at the end; $(fs_note)"
     echo
     printf '  %-34s %8s %8s %10s  %s\n' "" "wall s" "CPU s" "peak RSS" "load (per round)"
     printf '  %-34s %8.2f %8.2f %7d KB  %s\n' "twinbuild build (3 outputs)" "$tb" "$tb_cpu" "$(max_rss tb)" "$(loads tb)"

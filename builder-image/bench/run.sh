@@ -45,22 +45,13 @@
 # output; it must decompress to that tar), BENCH_RSS_ENTRIES (entry counts of the peak-RSS series; empty skips it), TWINBUILD_JAR (default
 # builder-image/target/twinbuild.jar; copied first, so a rebuild during the run changes nothing).
 set -euo pipefail
-export LC_ALL=C TZ=UTC
-
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-MODULE=$(cd "$HERE/.." && pwd)
-BENCH_DIR=${BENCH_DIR:-$MODULE/target/bench}
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 RUNS=${BENCH_RUNS:-3}
-FILES=${BENCH_FILES:-50000}
 SMALL=${BENCH_SMALL_FILES:-$((FILES / 2))}
-SOURCE=${BENCH_SOURCE:-/usr/share}
-THREADS=${BENCH_THREADS:-$(nproc)}
 GZ=${BENCH_GZIP:-1}
 ZST=${BENCH_ZSTD:-$(command -v zstd >/dev/null && echo 1 || echo 0)}
 RSS_ENTRIES=${BENCH_RSS_ENTRIES-25000 100000 400000}
-JAR_SRC=${TWINBUILD_JAR:-$MODULE/target/twinbuild.jar}
-EPOCH=1700000000
-START=$(date +%s)
 
 die() { echo "bench: $*" >&2; exit 1; }
 
@@ -85,14 +76,11 @@ BENCH_DIR=$(cd "$BENCH_DIR" && pwd)
 IN=$BENCH_DIR/input
 OUT=$BENCH_DIR/out
 TIMES=$BENCH_DIR/times
-SCRATCH=$BENCH_DIR/scratch
-export TMPDIR=$BENCH_DIR/tmp
-rm -rf "$OUT" "$TIMES" "$SCRATCH" "$TMPDIR" "$BENCH_DIR/classes"
-mkdir -p "$IN" "$OUT" "$TIMES" "$TMPDIR" "$BENCH_DIR/classes"
+rm -rf "$OUT" "$TIMES" "$BENCH_DIR/scratch" "$BENCH_DIR/tmp" "$BENCH_DIR/classes"
+mkdir -p "$IN" "$OUT" "$TIMES" "$BENCH_DIR/classes"
 
 cp "$JAR_SRC" "$BENCH_DIR/twinbuild.jar"
 export TWINBUILD_JAR=$BENCH_DIR/twinbuild.jar
-TWINBUILD=$MODULE/bin/twinbuild
 JVM_FLAGS=$("$TWINBUILD" --jvm-flags)
 javac -nowarn -cp "$TWINBUILD_JAR" -d "$BENCH_DIR/classes" "$HERE/GzipBench.java" "$HERE/SyntheticTar.java"
 
@@ -130,13 +118,20 @@ make_input "$SMALL"
 INPUT=$IN/input-$FILES.tar
 entries=$(tar -tf "$INPUT" | wc -l)
 bytes=$(stat -c %s "$INPUT")
+# the work trees (the manual route's scratch directory, twinbuild's TMPDIR) on a new file system per measurement
+fs_init "$BENCH_DIR/work" $(( bytes * 3 > 4 << 30 ? bytes * 3 : 4 << 30 ))
+SCRATCH=$FS_DIR/scratch
+export TMPDIR=$FS_DIR/tmp
 
 # --- measuring --------------------------------------------------------------------------------------
 # measure NAME CMD...: runs CMD under /usr/bin/time after a sync (so that no earlier run's writeback
-# lands in this one) and appends "wall_s peak_rss_kb user_s sys_s" to $TIMES/NAME.
+# lands in this one) and appends "wall_s peak_rss_kb user_s sys_s" to $TIMES/NAME. A new file system for the
+# work trees first (lib.sh), except for manual-rm, which removes the tree the measurement before it wrote.
 measure() {
     local name=$1
     shift
+    [ "$name" = manual-rm ] || fs_fresh
+    mkdir -p "$TMPDIR"
     sync
     if ! /usr/bin/time -f '%e %M %U %S' -o "$TIMES/.last" "$@" > "$TIMES/$name.out" 2> "$TIMES/$name.err"; then
         cat "$TIMES/$name.err" >&2
@@ -266,6 +261,7 @@ row() { printf '  %-46s %8.2f %8.2f %10s\n' "$1" "$2" "$3" "$4"; }
     echo "Twinbuild benchmark: $entries entries, $((bytes / 1048576)) MiB from $SOURCE; $(nproc) cores; best of $RUNS"
     echo "  JVM: $(java -version 2>&1 | head -n 1); launcher flags: $JVM_FLAGS"
     echo "  load average $START_LOAD at the start, $END_LOAD at the end: other work on the machine inflates every number"
+    echo "  $(fs_note)"
     echo
     printf '  %-46s %8s %8s %10s\n' "" "wall s" "CPU s" "peak RSS"
     row "twinbuild build, tar" "$tb" "$(cpu tb-tar)" "$(rss tb-tar) KB"
@@ -351,4 +347,5 @@ row() { printf '  %-46s %8.2f %8.2f %10s\n' "$1" "$2" "$3" "$4"; }
 if [ "$same_threads" != yes ] || [ "$same_tar" != yes ] || [ "$same_pgz" != yes ]; then
     die "output bytes differ"
 fi
+fs_release
 [ "${BENCH_FORMATS:-1}" = 0 ] || BENCH_DIR=$BENCH_DIR "$HERE/formats.sh" # filesystem outputs against the script (BENCH_FORMATS=0 skips)

@@ -32,8 +32,8 @@ import java.util.concurrent.CompletionException;
  *       with more than one thread it is written while the tar pass runs, and those outputs follow on that second
  *       thread. ext4 derives its UUID from the tree's identity, which that thread then takes first, in a pass of
  *       its own: mkfs.ext4 and debugfs are the longest chain of a build, so they must not wait for the tar pass
- *       (whose pace is mksquashfs's). With one thread everything runs in turn and the tar pass takes the
- *       identity on the way.</li>
+ *       (whose pace is mksquashfs's), and mksquashfs then runs at a lower priority, leaving them the cores
+ *       first. With one thread everything runs in turn and the tar pass takes the identity on the way.</li>
  *   <li>The other formats (cpio.gz, oci, kernel+initrd) are written after the tar pass, one after another.</li>
  * </ul>
  */
@@ -107,7 +107,8 @@ public final class OutputSet {
         }
         try {
             if (shared) {
-                tarPass(outputs, fed, passDigest, imageName, entries, outDir, ctx, results, failures);
+                tarPass(outputs, fed, passDigest, second != null, imageName, entries, outDir, ctx, results,
+                        failures);
             } else {
                 for (int i : fed) {
                     Output o = outputs.get(i);
@@ -135,8 +136,12 @@ public final class OutputSet {
         return all;
     }
 
-    /** Writes the tree as a tar once; each output fed by it reads that stream on a thread of its own. */
-    private static void tarPass(List<Output> outputs, List<Integer> fed, boolean identity, String imageName,
+    /**
+     * Writes the tree as a tar once; each output fed by it reads that stream on a thread of its own. With
+     * {@code beside} (the disk outputs running at the same time), mksquashfs yields the cores to their chain.
+     */
+    private static void tarPass(List<Output> outputs, List<Integer> fed, boolean identity, boolean beside,
+                                String imageName,
                                 List<TreeEntry> entries, Path outDir, EmitContext ctx,
                                 List<List<OutputArtifact>> results, Failures failures) throws IOException {
         MessageDigest sha = identity ? Hashes.sha256() : null;
@@ -152,7 +157,7 @@ public final class OutputSet {
                 try (in) {
                     results.set(i, ctx.timed(file, () -> List.of(o.format == OutputFormat.SQUASHFS
                             ? Outputs.nativeFile(o, file, outDir, ctx,
-                                    target -> SquashfsWriter.write(o, root, target, ctx, in::transferTo))
+                                    target -> SquashfsWriter.write(o, root, target, ctx, in::transferTo, beside))
                             : Outputs.stream(o, file, outDir, out -> {
                                 try (OutputStream compressed = Outputs.compress(o, out, ctx.threads())) {
                                     in.transferTo(compressed);
