@@ -23,7 +23,8 @@
 #
 # Environment: BENCH_DIR, BENCH_FILES, BENCH_SOURCE, BENCH_THREADS, TWINBUILD_JAR as run.sh (run.sh calls this
 # script at its end with its own copy of the jar and its input; BENCH_FORMATS=0 there skips it),
-# BENCH_FORMATS_RUNS (default 2).
+# BENCH_FORMATS_RUNS (default 2), BENCH_FRESH_FS (lib.sh: a new file system for twinbuild's work tree and for
+# the script's, each round).
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"

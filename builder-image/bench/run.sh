@@ -43,7 +43,9 @@
 # (default nproc), BENCH_GZIP (default 1; 0 skips gzip, GzipBench and the tar.gz builds, for quick runs),
 # BENCH_ZSTD (default 1 when zstd is installed: the tar.zst build, level 3, against zstd -3 of the tar build's
 # output; it must decompress to that tar), BENCH_RSS_ENTRIES (entry counts of the peak-RSS series; empty skips it), TWINBUILD_JAR (default
-# builder-image/target/twinbuild.jar; copied first, so a rebuild during the run changes nothing).
+# builder-image/target/twinbuild.jar; copied first, so a rebuild during the run changes nothing), BENCH_FRESH_FS
+# (default auto: a new loop-mounted ext4 for the work trees of every measurement when root can mount one, see
+# lib.sh; 0: the work trees share BENCH_DIR's file system).
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
