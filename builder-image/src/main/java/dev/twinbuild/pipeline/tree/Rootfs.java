@@ -4,61 +4,47 @@ import dev.twinbuild.pipeline.InputException;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * The tree being assembled: contents on disk (so build steps can work on it), plus the metadata an
  * unprivileged process cannot store there. Every write goes through {@link SafePaths}.
  *
  * <p>Assembly is the hot path of a build (one entry per file of every layer), so it avoids system calls
- * that cannot change the result: directories already resolved are remembered ({@link #realDirs}), and
- * entries are created first ({@code O_EXCL}) and only cleared away when something is in the way.
+ * that cannot change the result: directories already resolved are remembered ({@link DiskPlaces}), and
+ * entries are created first ({@code O_EXCL}) and only cleared away when something is in the way
+ * ({@link DiskEntries}). This class keeps the metadata and the order of assembly.
  */
 public final class Rootfs implements Tree {
     private static final LinkOption[] NOFOLLOW = {LinkOption.NOFOLLOW_LINKS};
-    private static final int COPY_BUFFER = 256 * 1024;
 
     private final Path dir;
     private final long defaultMtime;
     private final TreeMap<String, Meta> meta = new TreeMap<>();
-    /**
-     * Relative paths that are real directories on disk (not symlinks), as are all their ancestors, so that
-     * {@link SafePaths#resolveParent} of a child would return it unchanged. Only this class changes the
-     * tree during assembly; whatever it removes is forgotten here too ({@link #remove}).
-     */
-    private final TreeSet<String> realDirs = new TreeSet<>();
-    private final Disk disk;
+    private final DiskPlaces places;
+    private final DiskEntries entries;
     private final ArchiveLog archive = new ArchiveLog();
-    private final DiskAttrs attrs;
     /** Layer files contents were placed from ({@link #putFileAt}), with their identity when first seen. */
     private final Map<Path, String> blobs = new HashMap<>();
     private boolean dirTimesPending;
     private ContentFence fence;
-    private byte[] copyBuffer;
 
     public Rootfs(Path dir, long defaultMtime) throws IOException {
         this.dir = dir;
         this.defaultMtime = defaultMtime;
         SafePaths.checkRootDir(dir, "the work directory (--work, or TMPDIR for a temporary one)");
         Files.createDirectories(dir);
-        this.disk = new Disk();
-        setDiskMode(dir, 0755);
-        this.attrs = new DiskAttrs(dir);
+        this.places = new DiskPlaces(dir, this::makeParentDir);
+        DiskAttrs.setMode(dir, 0755);
+        this.entries = new DiskEntries(dir, new DiskAttrs(dir), this::remove);
         meta.put("", new Meta(EntryType.DIR, 0755, 0755, 0, 0, defaultMtime, null, 0, 0));
     }
 
@@ -73,87 +59,20 @@ public final class Rootfs implements Tree {
     /** Resolves where {@code rel} lives, creating missing parent directories (root-owned, 0755). */
     @Override
     public String place(String rel, String what) throws IOException {
-        int slash = rel.lastIndexOf('/');
-        if (slash <= 0) {
-            return rel;
-        }
-        String parent = rel.substring(0, slash);
-        if (realDirs.contains(parent)) {
-            // Every component is a real directory: resolving it would follow nothing and change nothing.
-            return rel;
-        }
-        String realParent = SafePaths.ensureDir(disk, parent, what);
-        String real = realParent.isEmpty() ? rel.substring(slash + 1) : realParent + rel.substring(slash);
-        SafePaths.checkLength(real, what);
-        rememberParents(real);
-        return real;
+        return places.place(rel, what);
     }
 
-    /** The tree on disk for {@link SafePaths}: known real directories answered without a system call. */
-    private final class Disk implements SafePaths.Growable {
-        private final SafePaths.Lookup onDisk = SafePaths.onDisk(dir);
-
-        @Override
-        public SafePaths.Kind kind(String rel) throws IOException {
-            return realDirs.contains(rel) ? SafePaths.Kind.DIR : onDisk.kind(rel);
-        }
-
-        @Override
-        public String readLink(String rel) throws IOException {
-            return onDisk.readLink(rel);
-        }
-
-        @Override
-        public void makeDir(String rel) throws IOException {
-            Path p = dir.resolve(rel);
-            Files.createDirectory(p, attrs.create(0755));
-            if (!attrs.createsExactly(0755)) {
-                setDiskMode(p, 0755);
-            }
-            meta.put(rel, new Meta(EntryType.DIR, 0755, 0755, 0, 0, defaultMtime, null, 0, 0));
-        }
-    }
-
-    /** Records the (already resolved, symlink-free) parent directories of {@code real} as real directories. */
-    private void rememberParents(String real) {
-        int end = real.lastIndexOf('/');
-        if (end <= 0 || realDirs.contains(real.substring(0, end))) {
-            return;
-        }
-        for (int i = real.indexOf('/'); i > 0 && i <= end; i = real.indexOf('/', i + 1)) {
-            String prefix = real.substring(0, i);
-            if (!realDirs.contains(prefix)) {
-                if (!Files.isDirectory(dir.resolve(prefix), NOFOLLOW)) {
-                    return;
-                }
-                realDirs.add(prefix);
-            }
-        }
-    }
-
-    private void rememberDir(String real) {
-        int slash = real.lastIndexOf('/');
-        if (!real.isEmpty() && (slash < 0 || realDirs.contains(real.substring(0, slash)))) {
-            realDirs.add(real);
-        }
+    /** A parent directory name resolution found missing: root-owned, 0755, the default time. */
+    private void makeParentDir(String rel) throws IOException {
+        entries.parentDir(rel);
+        meta.put(rel, new Meta(EntryType.DIR, 0755, 0755, 0, 0, defaultMtime, null, 0, 0));
     }
 
     @Override
     public void putFile(String real, InputStream content, long size, int mode, long uid, long gid, long mtime)
             throws IOException {
-        Path p = dir.resolve(real);
         int disk = (mode & 0777) | 0600;
-        long copied;
-        try (FileChannel out = create(real, p, disk)) {
-            copied = content == null ? 0 : copy(content, out);
-        }
-        if (copied != size) {
-            throw new InputException(real, "content is " + copied + " bytes, header says " + size);
-        }
-        if (!attrs.createsExactly(disk)) {
-            setDiskMode(p, disk);
-        }
-        setTime(p, mtime);
+        entries.file(real, content, size, disk, mtime);
         meta.put(real, new Meta(EntryType.FILE, mode & 07777, disk, uid, gid, mtime, null, 0, 0));
     }
 
@@ -173,68 +92,16 @@ public final class Rootfs implements Tree {
                 offset));
     }
 
-    private static final Set<StandardOpenOption> CREATE = EnumSet.of(StandardOpenOption.CREATE_NEW,
-            StandardOpenOption.WRITE);
-
-    /** Creates {@code p} with its mode on disk (O_EXCL), clearing whatever is in the way first. */
-    private FileChannel create(String real, Path p, int diskMode) throws IOException {
-        try {
-            return FileChannel.open(p, CREATE, attrs.create(diskMode));
-        } catch (FileAlreadyExistsException e) {
-            clear(real, false);
-            return FileChannel.open(p, CREATE, attrs.create(diskMode));
-        }
-    }
-
-    /** Copies all of {@code in}, in large writes (one or two for most files). */
-    private long copy(InputStream in, FileChannel out) throws IOException {
-        if (copyBuffer == null) {
-            copyBuffer = new byte[COPY_BUFFER];
-        }
-        byte[] buf = copyBuffer;
-        ByteBuffer bb = ByteBuffer.wrap(buf);
-        long total = 0;
-        while (true) {
-            int fill = 0;
-            int n;
-            // Fill the buffer before writing: the archive stream hands out at most a record at a time.
-            while (fill < buf.length && (n = in.read(buf, fill, buf.length - fill)) > 0) {
-                fill += n;
-            }
-            if (fill == 0) {
-                return total;
-            }
-            bb.clear().limit(fill);
-            while (bb.hasRemaining()) {
-                out.write(bb);
-            }
-            total += fill;
-            if (fill < buf.length) {
-                return total;
-            }
-        }
-    }
-
     @Override
     public void putDir(String real, int mode, long uid, long gid, long mtime) throws IOException {
-        Path p = dir.resolve(real);
         int disk = (mode & 0777) | 0700;
         boolean exact = false;
         if (!real.isEmpty()) {
-            try {
-                Files.createDirectory(p, attrs.create(disk));
-                exact = attrs.createsExactly(disk);
-            } catch (FileAlreadyExistsException e) {
-                if (!Files.isDirectory(p, NOFOLLOW)) {
-                    clear(real, false);
-                    Files.createDirectory(p, attrs.create(disk));
-                }
-                // else: an existing directory keeps its contents; only its metadata changes.
-            }
-            rememberDir(real);
+            exact = entries.dir(real, disk);
+            places.rememberDir(real);
         }
         if (!exact) {
-            setDiskMode(p, disk);
+            entries.setMode(real, disk);
         }
         meta.put(real, new Meta(EntryType.DIR, mode & 07777, disk, uid, gid, mtime, null, 0, 0));
     }
@@ -243,13 +110,7 @@ public final class Rootfs implements Tree {
     public void putSymlink(String real, String target, long uid, long gid, long mtime, String what)
             throws IOException {
         SafePaths.checkSymlinkTarget(real, target, what);
-        Path p = dir.resolve(real);
-        try {
-            Files.createSymbolicLink(p, Path.of(target));
-        } catch (FileAlreadyExistsException e) {
-            clear(real, false);
-            Files.createSymbolicLink(p, Path.of(target));
-        }
+        entries.symlink(real, target);
         meta.put(real, new Meta(EntryType.SYMLINK, 0777, 0777, uid, gid, mtime, target, 0, 0));
     }
 
@@ -264,30 +125,14 @@ public final class Rootfs implements Tree {
             throw new InputException(what, "hardlink target '" + SafePaths.quote(targetReal)
                     + "' is not a regular file in the tree");
         }
-        Path p = dir.resolve(real);
-        try {
-            Files.createLink(p, target);
-        } catch (FileAlreadyExistsException e) {
-            clear(real, false);
-            Files.createLink(p, target);
-        }
+        entries.hardlink(real, target);
         meta.put(real, tm);
     }
 
     @Override
     public void putSpecial(String real, EntryType type, int mode, long uid, long gid, long mtime, int major,
                            int minor) throws IOException {
-        Path p = dir.resolve(real);
-        try {
-            Files.createFile(p, attrs.create(0600));
-        } catch (FileAlreadyExistsException e) {
-            clear(real, false);
-            Files.createFile(p, attrs.create(0600));
-        }
-        if (!attrs.createsExactly(0600)) {
-            setDiskMode(p, 0600);
-        }
-        setTime(p, mtime);
+        entries.special(real, mtime);
         meta.put(real, new Meta(type, mode & 07777, 0600, uid, gid, mtime, null, major, minor));
     }
 
@@ -302,11 +147,7 @@ public final class Rootfs implements Tree {
         }
         meta.remove(real);
         meta.subMap(real + "/", real + "0").clear();
-        if (real.isEmpty()) {
-            realDirs.clear();
-        } else if (realDirs.remove(real)) {
-            realDirs.subSet(real + "/", real + "0").clear();
-        }
+        places.forget(real);
     }
 
     @Override
@@ -364,7 +205,7 @@ public final class Rootfs implements Tree {
                 if (e.getValue().type() == EntryType.DIR) {
                     Path p = dir.resolve(e.getKey());
                     if (Files.isDirectory(p, NOFOLLOW)) {
-                        setTime(p, e.getValue().mtime());
+                        DiskAttrs.setTime(p, e.getValue().mtime());
                     }
                 }
             }
@@ -384,25 +225,6 @@ public final class Rootfs implements Tree {
     @Override
     public void checkLayersUnchanged() throws IOException {
         LayerIdentity.check(blobs);
-    }
-
-    private Path clear(String real, boolean keepDir) throws IOException {
-        Path p = dir.resolve(real);
-        if (Files.exists(p, NOFOLLOW)) {
-            if (Files.isDirectory(p, NOFOLLOW) && keepDir) {
-                return p;
-            }
-            remove(real);
-        }
-        return p;
-    }
-
-    private static void setTime(Path p, long seconds) throws IOException {
-        DiskAttrs.setTime(p, seconds);
-    }
-
-    static void setDiskMode(Path p, int mode) throws IOException {
-        DiskAttrs.setMode(p, mode);
     }
 
     /**
