@@ -5,13 +5,7 @@ import dev.twinbuild.pipeline.normalise.TreeScanner.Scanned;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.util.AbstractList;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,37 +14,32 @@ import java.util.Map;
  * The merged tree as an index of entries, for builds that need no rootfs on disk (no steps, stream outputs):
  * a file's content stays where it lies, at its offset in the uncompressed layer, and is read from there when
  * an output is written. Contents with no such place (compressed layers, inline files, sparse entries) are
- * appended to one spill file. Names are resolved by {@link SafePaths}, as for a {@link Rootfs}, and every
- * operation mirrors what the Rootfs does on disk, so both give the same tree and the same refusals.
+ * appended to one spill file ({@link IndexContents}). Names are resolved by {@link SafePaths}, as for a
+ * {@link Rootfs}, and every operation mirrors what the Rootfs does on disk, so both give the same tree and the
+ * same refusals.
  *
  * <p>Memory is flat: names live in a {@link NodeTable}, metadata in {@link NodeData}'s primitive arrays, so an
- * entry costs some 90 bytes plus its name, and no object.
+ * entry costs some 90 bytes plus its name, and no object ({@link IndexScan} makes entries only as they are read).
  */
 public final class IndexTree implements Tree, SafePaths.Growable {
     private final NodeTable names = new NodeTable();
     private final NodeData data = new NodeData();
+    private final IndexNodes nodes = new IndexNodes(names, data);
     /** Raw parent name → resolved parent; valid until something is removed (only then can a kind change). */
     private final Map<String, String> resolvedParents = new HashMap<>();
-    /** Layer files contents are read from by position, with their identity when first seen. */
-    private final Map<Path, String> blobs = new HashMap<>();
-    private final List<Path> blobList = new ArrayList<>();
-    /** The archive's names that are not their place in the tree (a symlink on the way). */
-    private final Map<String, EntryType> seenElsewhere = new HashMap<>();
+    private final IndexArchiveLog archive = new IndexArchiveLog(names, data);
     private final long defaultMtime;
-    private final Path spill;
-    private FileChannel spillOut;
-    private byte[] buffer;
+    private final IndexContents contents;
 
     /** @param spill the file that holds contents with no place of their own (created when first needed) */
     public IndexTree(Path spill, long defaultMtime) {
-        this.spill = spill;
+        this.contents = new IndexContents(spill);
         this.defaultMtime = defaultMtime;
         data.setDir(0, 0755, 0, 0, defaultMtime);
     }
 
     private int present(String rel) {
-        int id = names.find(rel);
-        return id != NodeTable.NONE && data.type(id) != null ? id : NodeTable.NONE;
+        return nodes.present(rel);
     }
 
     @Override
@@ -88,11 +77,8 @@ public final class IndexTree implements Tree, SafePaths.Growable {
         return real;
     }
 
-    /** The node for {@code real}, whose parent is a directory of the tree: made present again if it was not. */
     private int node(String real) {
-        int id = names.findOrAdd(real);
-        names.relink(id);
-        return id;
+        return nodes.node(real);
     }
 
     @Override
@@ -104,32 +90,18 @@ public final class IndexTree implements Tree, SafePaths.Growable {
     public void putFile(String real, InputStream content, long size, int mode, long uid, long gid, long mtime)
             throws IOException {
         clear(real);
-        if (spillOut == null) {
-            spillOut = FileChannel.open(spill, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        }
-        long offset = spillOut.position();
-        long copied = content == null ? 0 : copy(content, spillOut);
-        put(real, size, copied, blob(spill), offset, mode, uid, gid, mtime);
+        long offset = contents.spillPosition();
+        long copied = contents.spill(content);
+        put(real, size, copied, contents.spillBlob(), offset, mode, uid, gid, mtime);
     }
 
     @Override
     public void putFileAt(String real, InputStream content, long size, Path blob, long offset, int mode, long uid,
                           long gid, long mtime) throws IOException {
-        if (!blobs.containsKey(blob)) {
-            blobs.put(blob, LayerIdentity.of(blob));
-        }
+        contents.pin(blob);
         clear(real);
-        long copied = content == null ? 0 : copy(content, null);
-        put(real, size, copied, blob(blob), offset, mode, uid, gid, mtime);
-    }
-
-    private int blob(Path p) {
-        int i = blobList.indexOf(p);
-        if (i < 0) {
-            blobList.add(p);
-            i = blobList.size() - 1;
-        }
-        return i;
+        long copied = contents.count(content);
+        put(real, size, copied, contents.blob(blob), offset, mode, uid, gid, mtime);
     }
 
     private void put(String real, long size, long copied, int blob, long offset, int mode, long uid, long gid,
@@ -138,25 +110,6 @@ public final class IndexTree implements Tree, SafePaths.Growable {
             throw new InputException(real, "content is " + copied + " bytes, header says " + size);
         }
         data.setFile(node(real), mode & 07777, uid, gid, mtime, data.newContent(blob, offset, copied));
-    }
-
-    /** Reads all of {@code in}, appending it to {@code out} unless that is null; returns the byte count. */
-    private long copy(InputStream in, FileChannel out) throws IOException {
-        if (buffer == null) {
-            buffer = new byte[256 * 1024];
-        }
-        long total = 0;
-        int n;
-        while ((n = in.read(buffer)) > 0) {
-            if (out != null) {
-                ByteBuffer bb = ByteBuffer.wrap(buffer, 0, n);
-                while (bb.hasRemaining()) {
-                    out.write(bb);
-                }
-            }
-            total += n;
-        }
-        return total;
     }
 
     @Override
@@ -211,76 +164,22 @@ public final class IndexTree implements Tree, SafePaths.Growable {
         if (id == NodeTable.NONE) {
             return;
         }
-        if (id == 0) {
-            removeChildren(0); // the root stays, as the Rootfs keeps its directory
-            return;
-        }
-        data.absent(id);
-        removeChildren(id);
-    }
-
-    /**
-     * Marks every node below {@code id} absent and empties the lists of children on the way. An absent node's
-     * children are all absent, so only present ones are walked.
-     */
-    private void removeChildren(int id) {
-        List<Integer> todo = new ArrayList<>();
-        todo.add(id);
-        while (!todo.isEmpty()) {
-            int d = todo.remove(todo.size() - 1);
-            for (int c = names.firstChild(d); c != NodeTable.NONE; c = names.nextSibling(c)) {
-                if (data.type(c) != null) {
-                    data.absent(c);
-                    todo.add(c);
-                }
-            }
-            names.detachChildren(d);
-        }
-    }
-
-    /** The present children of {@code dir}; absent ones are dropped from its list on the way. */
-    private List<Integer> children(int dir) {
-        List<Integer> out = new ArrayList<>();
-        int prev = NodeTable.NONE;
-        for (int c = names.firstChild(dir); c != NodeTable.NONE; ) {
-            int next = names.nextSibling(c);
-            if (data.type(c) == null) {
-                names.drop(prev, c);
-            } else {
-                out.add(c);
-                prev = c;
-            }
-            c = next;
-        }
-        return out;
+        nodes.removeSubtree(id);
     }
 
     @Override
     public void startArchive() {
-        data.startArchive(names.size());
-        seenElsewhere.clear();
+        archive.start();
     }
 
-    /**
-     * An entry whose name is its place in the tree (no symlink on the way, as nearly always) is stamped on that
-     * node; only the others are remembered by name.
-     */
     @Override
     public EntryType seen(String name) {
-        int id = names.find(name);
-        EntryType t = id != NodeTable.NONE ? data.seen(id) : null;
-        return t != null ? t : seenElsewhere.get(name);
+        return archive.seen(name);
     }
 
     @Override
     public void added(String name, String real, EntryType type) {
-        int id = names.find(real);
-        if (name.equals(real)) {
-            data.stampSeen(id, type);
-        } else {
-            seenElsewhere.put(name, type);
-        }
-        data.stampAdded(id);
+        archive.added(name, real, type);
     }
 
     @Override
@@ -289,8 +188,8 @@ public final class IndexTree implements Tree, SafePaths.Growable {
         if (d == NodeTable.NONE || data.type(d) != EntryType.DIR) {
             return;
         }
-        for (int c : children(d)) {
-            if (!data.added(c)) {
+        for (int c : nodes.children(d)) {
+            if (!archive.added(c)) {
                 remove(names.path(c));
             }
         }
@@ -307,15 +206,12 @@ public final class IndexTree implements Tree, SafePaths.Growable {
      */
     @Override
     public void checkLayersUnchanged() throws IOException {
-        LayerIdentity.check(blobs);
+        contents.checkUnchanged();
     }
 
     /** Ends assembly: the spill file is complete. */
     public void finish() throws IOException {
-        if (spillOut != null) {
-            spillOut.close();
-            spillOut = null;
-        }
+        contents.finish();
     }
 
     /**
@@ -325,53 +221,6 @@ public final class IndexTree implements Tree, SafePaths.Growable {
     public List<Scanned> scan() throws IOException {
         finish();
         resolvedParents.clear();
-        int present = 0;
-        for (int id = 0; id < names.size(); id++) {
-            present += data.type(id) != null ? 1 : 0;
-        }
-        int[] sorted = new int[present];
-        sorted[0] = 0;
-        if (TreeOrder.append(names, data, this::children, 0, sorted, 1) != present) {
-            throw new IllegalStateException("the index lost track of an entry");
-        }
-        return new AbstractList<>() {
-            @Override
-            public Scanned get(int i) {
-                return scanned(sorted[i]);
-            }
-
-            @Override
-            public Scanned set(int i, Scanned s) {
-                return null; // the normaliser says it is done with an entry: nothing is held for it
-            }
-
-            @Override
-            public int size() {
-                return sorted.length;
-            }
-        };
-    }
-
-    private Scanned scanned(int id) {
-        String rel = names.path(id);
-        EntryType type = data.type(id);
-        TreeEntry e = switch (type) {
-            case DIR -> new TreeEntry(rel, EntryType.DIR, data.mode(id), data.uid(id), data.gid(id), data.mtime(id),
-                    0, null, 0, 0, null);
-            case SYMLINK -> new TreeEntry(rel, EntryType.SYMLINK, 0777, data.uid(id), data.gid(id), data.mtime(id), 0,
-                    data.linkTarget(id), 0, 0, null);
-            case FILE -> {
-                int c = data.content(id);
-                long size = data.contentSize(c);
-                yield new TreeEntry(rel, EntryType.FILE, data.mode(id), data.uid(id), data.gid(id), data.mtime(id),
-                        size, null, 0, 0, size > 0 ? blobList.get(data.contentBlob(c)) : null,
-                        size > 0 ? data.contentOffset(c) : TreeEntry.WHOLE_FILE);
-            }
-            default -> new TreeEntry(rel, type, data.mode(id), data.uid(id), data.gid(id), data.mtime(id), 0, null,
-                    data.devMajor(id), data.devMinor(id), null);
-        };
-        String key = type == EntryType.FILE && data.linked(data.content(id)) ? Integer.toString(data.content(id))
-                : null;
-        return new Scanned(e, key);
+        return new IndexScan(names, data, contents, nodes::children);
     }
 }
