@@ -1,26 +1,22 @@
 package dev.twinbuild.operator.reconciler;
 
-import dev.twinbuild.operator.api.v1alpha1.BuildFailure;
-import dev.twinbuild.operator.api.v1alpha1.BuildOutput;
 import dev.twinbuild.operator.api.v1alpha1.BuildPhase;
 import dev.twinbuild.operator.api.v1alpha1.BuildStatus;
 import dev.twinbuild.operator.config.OperatorSettings;
 import dev.twinbuild.operator.pods.PodView;
-import dev.twinbuild.pipeline.fetch.InputUnreachableException;
 import dev.twinbuild.operator.store.BuildLayout;
 import dev.twinbuild.store.BuildSummary;
 import dev.twinbuild.store.StoreException;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Set;
 
 /**
  * The life of one build, as a pure function of its last recorded status and its pod (if any): what its
  * status is now and what to do with its pod. Failures that may not recur (lost pod, eviction, store
  * down, a crash without a summary) are retried with doubling backoff up to a bound; failures that would
- * recur (a step failing, a bad input, a timeout) are final at once.
+ * recur (a step failing, a bad input, a timeout) are final at once (BuildRetries). What a pod that ended
+ * says is read by BuildExit.
  */
 public final class BuildTracker {
     public static final String POD_LOST = "PodLost";
@@ -34,9 +30,6 @@ public final class BuildTracker {
     public static final String FOREIGN_POD = "ForeignPod";
     /** How long a pod whose UID the status does not (yet) record is given before it counts as foreign. */
     static final Duration UID_GRACE = Duration.ofSeconds(30);
-    /** InputUnreachable: a layer's server kept failing (network, 429, 5xx) through the builder's own retries. */
-    private static final Set<String> RETRYABLE = Set.of(StoreException.UNREACHABLE, POD_LOST, "Evicted", CRASHED,
-            InputUnreachableException.REASON);
 
     /** FORCE_DELETE: remove a pod whose node is gone (its kubelet can no longer confirm the deletion). */
     public enum Action { NONE, CREATE, DELETE, FORCE_DELETE }
@@ -65,7 +58,8 @@ public final class BuildTracker {
     private final Duration timeout;
     private final NodeCheck nodes;
     private final int builds;
-    private final StoredSummaries summaries;
+    private final BuildRetries retries;
+    private final BuildExit exits;
 
     private static final StoredSummaries NO_STORE = layout -> {
         throw new StoreException(StoreException.REJECTED, "no store to read the summary from");
@@ -86,7 +80,8 @@ public final class BuildTracker {
         this.timeout = Duration.ofSeconds(timeoutSeconds);
         this.nodes = nodes;
         this.builds = builds;
-        this.summaries = summaries;
+        this.retries = new BuildRetries(settings);
+        this.exits = new BuildExit(settings, timeout, summaries, retries);
     }
 
     /** @param layout where the build's files must be: what its pod reports is checked against it */
@@ -111,7 +106,7 @@ public final class BuildTracker {
             if (!other && now.isBefore(graceEnd)) {
                 return new Step(b, Action.NONE, graceEnd, null);
             }
-            return retryOrFail(b, FOREIGN_POD, "pod " + pod.name() + " (uid " + pod.uid()
+            return retries.retryOrFail(b, FOREIGN_POD, "pod " + pod.name() + " (uid " + pod.uid()
                     + ") is not the pod the operator created for " + b.name, Action.DELETE, now);
         }
         b.pod = pod.name();
@@ -120,8 +115,8 @@ public final class BuildTracker {
             b.startTime = pod.startTime().toString();
         }
         return switch (pod.phase()) {
-            case "Succeeded" -> succeeded(b, pod, layout, now);
-            case "Failed" -> failed(b, pod, now);
+            case "Succeeded" -> exits.succeeded(b, pod, layout, now);
+            case "Failed" -> exits.failed(b, pod, now);
             case "Running" -> running(b, pod, now);
             default -> pending(b, pod, now);
         };
@@ -135,7 +130,8 @@ public final class BuildTracker {
         }
         if (b.retryAfter == null) {
             // We did not delete it: someone did, or its node went away.
-            return retryOrFail(b, POD_LOST, "pod " + b.pod + " disappeared before it finished", Action.NONE, now);
+            return retries.retryOrFail(b, POD_LOST, "pod " + b.pod + " disappeared before it finished",
+                    Action.NONE, now);
         }
         Instant retryAt = Instant.parse(b.retryAfter);
         if (now.isBefore(retryAt)) {
@@ -149,97 +145,6 @@ public final class BuildTracker {
         return new Step(b, Action.CREATE, null, null);
     }
 
-    private Step succeeded(BuildStatus b, PodView pod, BuildLayout layout, Instant now) {
-        String message = pod.terminated() == null ? null : pod.terminated().message();
-        BuildSummary summary = BuildSummary.parse(message);
-        if (summary != null && summary.failure() != null && BuildSummary.TRUNCATED.equals(summary.failure().reason())) {
-            try {
-                summary = summaries.read(layout);
-            } catch (StoreException e) {
-                if (e.isTransient()) {
-                    return new Step(b, Action.NONE, now.plus(settings.backoffAfter(2)), null);
-                }
-                return fail(b, INVALID_SUMMARY, "the summary did not fit the termination message, and the stored one "
-                        + "cannot be used: " + e.getMessage(), Action.NONE, finished(pod, now));
-            }
-        }
-        if (summary == null || !summary.succeeded() || summary.outputs() == null || summary.outputs().isEmpty()) {
-            String why = summary != null && summary.failure() != null ? summary.failure().message()
-                    : "no valid summary in the termination message: " + excerpt(message);
-            return fail(b, summary != null && summary.failure() != null ? summary.failure().reason() : INVALID_SUMMARY,
-                    why, Action.NONE, finished(pod, now));
-        }
-        String wrong = wrongLocations(summary, layout);
-        if (wrong != null) {
-            return fail(b, UNEXPECTED_LOCATION, wrong, Action.NONE, finished(pod, now));
-        }
-        b.phase = BuildPhase.Succeeded;
-        b.failure = null;
-        b.retryAfter = null;
-        b.completionTime = finished(pod, now).toString();
-        b.outputs = new ArrayList<>();
-        for (BuildSummary.Output o : summary.outputs()) {
-            b.outputs.add(new BuildOutput(o.format(), o.file(), o.sha256(), o.size(), o.location()));
-        }
-        b.record = summary.record();
-        return new Step(b, Action.NONE, null, null);
-    }
-
-    /** Every output of the spec, each at the location the operator assigned, and nothing else. */
-    public static String wrongLocations(BuildSummary summary, BuildLayout layout) {
-        Set<String> seen = new java.util.HashSet<>();
-        for (BuildSummary.Output o : summary.outputs()) {
-            String expected = layout.outputLocation(o.file());
-            if (expected == null) {
-                return "the build reported an output " + o.file() + " that the spec does not have";
-            }
-            if (!expected.equals(o.location())) {
-                return "the build reported " + o.file() + " at " + o.location() + ", expected " + expected;
-            }
-            if (!seen.add(o.file())) {
-                return "the build reported " + o.file() + " twice";
-            }
-        }
-        if (!seen.equals(layout.outputs().keySet())) {
-            return "the build reported outputs " + seen + ", the spec has " + layout.outputs().keySet();
-        }
-        if (!layout.recordLocation().equals(summary.record())) {
-            return "the build reported its record at " + summary.record() + ", expected " + layout.recordLocation();
-        }
-        return null;
-    }
-
-    private Step failed(BuildStatus b, PodView pod, Instant now) {
-        if (b.retryAfter != null) {
-            return new Step(b, Action.DELETE, Instant.parse(b.retryAfter), null); // already decided
-        }
-        String message = pod.terminated() == null ? null : pod.terminated().message();
-        BuildSummary summary = BuildSummary.parse(message);
-        String reason;
-        String text;
-        if (summary != null && summary.failure() != null) {
-            reason = summary.failure().reason();
-            text = summary.failure().message();
-        } else if ("DeadlineExceeded".equals(pod.podReason())) {
-            reason = TIMEOUT;
-            text = "build exceeded verification.timeoutSeconds (" + timeout.toSeconds() + "s)";
-        } else if ("Evicted".equals(pod.podReason())) {
-            reason = "Evicted";
-            text = String.valueOf(pod.podMessage());
-        } else if (pod.terminated() != null && "OOMKilled".equals(pod.terminated().reason())) {
-            reason = "OOMKilled";
-            text = "the builder ran out of memory; raise twinbuild.builder.memory-limit";
-        } else {
-            reason = CRASHED;
-            text = "builder exited " + (pod.terminated() == null ? "?" : pod.terminated().exitCode())
-                    + " without a summary: " + excerpt(message);
-        }
-        if (RETRYABLE.contains(reason)) {
-            return retryOrFail(b, reason, text, Action.DELETE, now);
-        }
-        return fail(b, reason, text, Action.NONE, finished(pod, now));
-    }
-
     private Step running(BuildStatus b, PodView pod, Instant now) {
         b.phase = BuildPhase.Running;
         return checkTimeout(b, pod, now);
@@ -250,7 +155,7 @@ public final class BuildTracker {
         PodFailures.Stall cannotStart = PodFailures.waiting(b, pod);
         if (cannotStart != null) {
             if (PodFailures.PERMANENT.contains(cannotStart.reason())) {
-                return fail(b, cannotStart.reason(), cannotStart.message(), Action.DELETE, now);
+                return BuildRetries.fail(b, cannotStart.reason(), cannotStart.message(), Action.DELETE, now);
             }
             Step timeoutCheck = checkTimeout(b, pod, now);
             return timeoutCheck.status().phaseOrPending().isFinal() ? timeoutCheck
@@ -289,9 +194,10 @@ public final class BuildTracker {
         }
         b.pod = pod.name();
         b.node = pod.node();
-        return retryOrFail(b, POD_LOST, "pod " + pod.name() + " was stuck terminating on node " + pod.node() + " ("
-                + why + ") for " + Duration.between(pod.deletionDeadline() == null ? now : pod.deletionDeadline(), now)
-                .toSeconds() + "s after its grace period; force-deleted", Action.FORCE_DELETE, now);
+        return retries.retryOrFail(b, POD_LOST, "pod " + pod.name() + " was stuck terminating on node " + pod.node()
+                + " (" + why + ") for "
+                + Duration.between(pod.deletionDeadline() == null ? now : pod.deletionDeadline(), now).toSeconds()
+                + "s after its grace period; force-deleted", Action.FORCE_DELETE, now);
     }
 
     /** activeDeadlineSeconds makes the kubelet stop the pod; this covers pods whose kubelet is gone. */
@@ -303,53 +209,22 @@ public final class BuildTracker {
         if (now.isBefore(deadline)) {
             return new Step(b, Action.NONE, deadline, null);
         }
-        return fail(b, TIMEOUT, "build exceeded verification.timeoutSeconds (" + timeout.toSeconds() + "s)",
+        return BuildRetries.fail(b, TIMEOUT, "build exceeded verification.timeoutSeconds (" + timeout.toSeconds()
+                + "s)",
                 Action.DELETE, now);
     }
 
     /** The store could not issue the build's grants: retried later if it may come back, else final. */
     Step cannotStart(BuildStatus b, StoreException e, Instant now) {
         if (e.isTransient()) {
-            return retryOrFail(b, e.reason(), "cannot issue upload grants: " + e.getMessage(), Action.NONE, now);
+            return retries.retryOrFail(b, e.reason(), "cannot issue upload grants: " + e.getMessage(), Action.NONE,
+                    now);
         }
-        return fail(b, e.reason(), "cannot issue upload grants: " + e.getMessage(), Action.NONE, now);
-    }
-
-    private Step retryOrFail(BuildStatus b, String reason, String message, Action action, Instant now) {
-        int attempts = b.attemptsOrZero();
-        if (attempts >= settings.maxAttempts()) {
-            return fail(b, reason, message + " (gave up after " + attempts + " attempts)", action, now);
-        }
-        Instant retryAt = now.plus(settings.backoffAfter(attempts));
-        b.phase = BuildPhase.Pending;
-        b.retryAfter = retryAt.toString();
-        b.failure = new BuildFailure(bounded(reason, 128), bounded(message, 3800) + " (attempt " + attempts
-                + " of " + settings.maxAttempts() + "; retrying after " + retryAt + ")");
-        return new Step(b, action, retryAt, null);
-    }
-
-    private static Step fail(BuildStatus b, String reason, String message, Action action, Instant at) {
-        b.phase = BuildPhase.Failed;
-        b.retryAfter = null;
-        b.failure = new BuildFailure(bounded(reason, 128), bounded(message, 4000));
-        b.completionTime = at.toString();
-        return new Step(b, action, null, null);
+        return BuildRetries.fail(b, e.reason(), "cannot issue upload grants: " + e.getMessage(), Action.NONE, now);
     }
 
     /** Status strings are bounded (CRD maxLength): reasons and messages come from builder pods. */
     static String bounded(String s, int max) {
         return s == null || s.length() <= max ? s : s.substring(0, max - 1) + "…";
-    }
-
-    private static Instant finished(PodView pod, Instant now) {
-        return pod.terminated() != null && pod.terminated().finishedAt() != null ? pod.terminated().finishedAt() : now;
-    }
-
-    private static String excerpt(String s) {
-        if (s == null || s.isBlank()) {
-            return "(empty)";
-        }
-        String t = s.strip();
-        return t.length() > 300 ? "…" + t.substring(t.length() - 300) : t;
     }
 }

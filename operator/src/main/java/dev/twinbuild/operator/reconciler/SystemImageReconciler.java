@@ -1,8 +1,8 @@
 package dev.twinbuild.operator.reconciler;
 
 import dev.twinbuild.api.v1alpha1.ArtifactStore;
-import dev.twinbuild.manifest.Manifests;
 import dev.twinbuild.operator.admission.Admission;
+import dev.twinbuild.operator.api.v1alpha1.BuildStatus;
 import dev.twinbuild.operator.api.v1alpha1.SystemImage;
 import dev.twinbuild.operator.attest.Attestor;
 import dev.twinbuild.operator.cache.PrunedCache;
@@ -11,15 +11,12 @@ import dev.twinbuild.operator.config.OperatorSettings;
 import dev.twinbuild.operator.config.ReverifySettings;
 import dev.twinbuild.operator.events.EventRecorder;
 import dev.twinbuild.operator.metrics.BuildMetrics;
-import dev.twinbuild.operator.pods.ManifestConfigMap;
-import dev.twinbuild.operator.pods.Names;
 import dev.twinbuild.operator.policy.TenantPolicy;
 import dev.twinbuild.operator.status.Conditions;
 import dev.twinbuild.operator.status.StatusComposer;
 import dev.twinbuild.operator.store.ArtifactVerifier;
 import dev.twinbuild.operator.store.CheckIssuer;
 import dev.twinbuild.operator.store.GrantIssuer;
-import dev.twinbuild.pipeline.InputException;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
@@ -59,6 +56,10 @@ import java.util.Set;
  * missing resource at once, while a build needs bounded, backed-off retries and must keep finished pods.
  * Pods rather than Jobs: the Job controller would add its own retries and random pod names, hide the
  * termination message one level down, and does not exist on a bare API server (the tests).
+ *
+ * <p>This class wires the controller (its informers and event sources), picks the pass a SystemImage gets
+ * and writes the status: StatusPass computes it for a generation without a standing verdict, Reverifier for
+ * one whose verdict stands; Generation and BuildTracker follow the builds themselves.
  */
 // Not generation-aware: the annotation twinbuild.dev/reverify-requested-at must wake it (ReverifyRequests).
 @ControllerConfiguration(name = SystemImageReconciler.NAME, generationAwareEventProcessing = false,
@@ -79,9 +80,6 @@ import java.util.Set;
 public class SystemImageReconciler implements Reconciler<SystemImage>, ConfigurableReconciler<SystemImage> {
     public static final String NAME = "systemimage";
     private static final Logger LOG = Logger.getLogger(SystemImageReconciler.class);
-    /** How often a queued SystemImage's place is brought up to date in its status. */
-    static final Duration QUEUE_REFRESH = Duration.ofSeconds(30);
-    static final Duration LOCK_RECHECK = Duration.ofSeconds(15);
 
     private final OperatorSettings settings;
     private final BuildMetrics metrics;
@@ -93,6 +91,7 @@ public class SystemImageReconciler implements Reconciler<SystemImage>, Configura
     private final Admission admission;
     private Attestor attestor = Attestor.disabled();
     private final EventRecorder events;
+    private final StatusPass statusPass;
     private Reverifier reverifier;
 
     @Inject
@@ -108,6 +107,7 @@ public class SystemImageReconciler implements Reconciler<SystemImage>, Configura
         this.grants = grants;
         this.admission = new Admission(settings.queue());
         this.events = events;
+        this.statusPass = new StatusPass(settings, admission, verifier, checks, grants, reporter);
         setReverifySettings(ReverifySettings.defaults());
     }
 
@@ -162,103 +162,41 @@ public class SystemImageReconciler implements Reconciler<SystemImage>, Configura
 
     @Override
     public UpdateControl<SystemImage> reconcile(SystemImage si, Context<SystemImage> context) {
-        Instant now = clock.instant();
-        String hash = Names.specHash(si.getSpec());
-        SystemImageStatus previous = si.getStatus();
-        long generation = si.getMetadata().getGeneration() == null ? 0 : si.getMetadata().getGeneration();
-        boolean sameSpec = previous != null && hash.equals(previous.specHash);
-        Set<Pod> pods = context.getSecondaryResources(Pod.class);
-        Children children = new Children(context.getClient(), si, hash);
+        Observed seen = Observed.of(si, context.getSecondaryResources(Pod.class), clock.instant());
+        SystemImageStatus previous = seen.previous();
+        Instant now = seen.now();
+        Children children = new Children(context.getClient(), si, seen.hash());
 
         // After a spec change, the old spec's retired pods (not cached) go too.
-        boolean respec = !sameSpec && previous != null && previous.specHash != null;
-        children.deleteSuperseded(respec ? Retirement.listed(context.getClient(), si) : pods, !sameSpec);
+        boolean respec = !seen.sameSpec() && previous != null && previous.specHash != null;
+        children.deleteSuperseded(respec ? Retirement.listed(context.getClient(), si) : seen.pods(),
+                !seen.sameSpec());
         Optional<TenantPolicy.Refusal> refusal = settings.policy()
                 .check(si.getSpec(), settings.builderImage(), settings.defaultStore());
         // A refusal by the admin's policy is re-examined after each operator start (the policy may have changed).
         boolean policyLifted = refusal.isEmpty() && previous != null
                 && TenantPolicy.isPolicyReason(Conditions.reason(previous.conditions, Conditions.STALLED));
+        ArtifactStore store = si.getSpec().store != null ? si.getSpec().store : settings.defaultStore();
         // A verdict stands once its check (the diagnosis of an Unreproducible one) is done too.
-        if (sameSpec && previous.phase != null && previous.phase.isFinal() && !policyLifted
+        if (seen.sameSpec() && previous.phase != null && previous.phase.isFinal() && !policyLifted
                 && (previous.check == null || previous.check.isFinal())
-                && previous.observedGeneration != null && previous.observedGeneration == generation
-                && !attestor.due(si, previous, si.getSpec().store != null ? si.getSpec().store : settings.defaultStore())) {
-            // The verdict on this spec stands (and is signed); it may be due to be checked again.
-            ArtifactStore store = si.getSpec().store != null ? si.getSpec().store : settings.defaultStore();
-            Reverifier.Pass p = reverifier.pass(si, previous, hash, store, pods, context.getClient(),
-                    () -> context.getPrimaryCache().list(), now);
-            if (p.status() != null) {
-                reporter.report(si, previous, p.status(), now);
-                StatusRedaction.apply(p.status());
-                patchStatus(si, p.status(), context);
-            }
-            Retirement.retire(context.getClient(), si, hash, p.status() != null ? p.status() : previous, pods);
-            return p.wakeAt() == null ? UpdateControl.noUpdate() : UpdateControl.<SystemImage>noUpdate()
-                    .rescheduleAfter(Duration.between(now, p.wakeAt()).plusMillis(100).abs());
+                && previous.observedGeneration != null && previous.observedGeneration == seen.generation()
+                && !attestor.due(si, previous, store)) {
+            return reverify(seen, store, context);
         }
 
-        StatusComposer composer = new StatusComposer(previous, generation, now);
-        ArtifactStore store = si.getSpec().store != null ? si.getSpec().store : settings.defaultStore();
-        String invalid = invalidSpec(si);
-        invalid = invalid != null ? invalid : reverifier.invalid(si, now);
-        SystemImageStatus next;
-        Instant wakeAt = null;
-        Optional<PackageLockCheck.Problem> lockProblem;
-        if (store == null) {
-            next = composer.failed(hash, List.of(), "NoArtifactStore",
-                    "the spec names no store and the operator has no default store");
-        } else if (invalid != null) {
-            next = composer.failed(hash, List.of(), "InvalidSpec", invalid);
-        } else if (refusal.isPresent()) {
-            // Nothing runs for a refused spec, also not pods started before the policy was tightened.
-            pods.stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null)
-                    .forEach(p -> children.deletePod(p.getMetadata().getName()));
-            next = composer.failed(hash, List.of(), refusal.get().reason(), refusal.get().message());
-        } else if ((lockProblem = lockProblem(si, started(sameSpec ? previous : null, pods, hash), context))
-                .isPresent()) {
-            PackageLockCheck.Problem p = lockProblem.get();
-            if (p.permanent()) {
-                next = composer.failed(hash, List.of(), p.reason(), p.message());
-            } else {
-                // Looked at again until the ConfigMap is there (creating it is no event the operator watches).
-                next = composer.inProgress(hash, List.of(), p.reason(), p.message());
-                wakeAt = now.plus(LOCK_RECHECK);
-            }
-        } else {
-            Admission.Ticket ticket = admission.admit(si, started(sameSpec ? previous : null, pods, hash));
-            if (ticket.admitted()) {
-                Generation.Outcome outcome = new Generation(si, hash, store, settings, now, children, verifier,
-                        checks, grants)
-                        .advance(sameSpec ? previous.builds : List.of(), pods, composer,
-                                sameSpec ? previous.check : null);
-                outcome.started().forEach(b -> reporter.started(si, b));
-                next = outcome.status();
-                wakeAt = outcome.wakeAt();
-                if (sameSpec && previous.phase == next.phase && next.attestations.isEmpty()) {
-                    // Signed once per verdict (ECDSA signatures differ each time): later passes keep them.
-                    next.attestations = previous.attestations;
-                }
-                Instant retry = attestor.attest(si, hash, store, next, si.getSpec().builderImage != null
-                        ? si.getSpec().builderImage : settings.builderImage(), now);
-                wakeAt = wakeAt == null || (retry != null && retry.isBefore(wakeAt)) ? retry : wakeAt;
-            } else {
-                next = composer.queued(hash, ticket.position(), queuedMessage(si, ticket));
-                wakeAt = now.plus(QUEUE_REFRESH); // its place moves as others start; events bring it its turn
-            }
-        }
-        wakeAt = reverifier.carryOver(si, sameSpec ? previous : null, next, wakeAt);
+        StatusPass.Result pass = statusPass.next(seen, children, refusal, reverifier, attestor,
+                context.getClient());
+        SystemImageStatus next = pass.status();
+        Instant wakeAt = reverifier.carryOver(si, seen.same(), next, pass.wakeAt());
         reporter.report(si, previous, next, now);
 
         StatusRedaction.apply(next);
         if (previous == null || !Serialization.asJson(previous).equals(Serialization.asJson(next))) {
             // Patched and cached at once: the next pass must see the pod UIDs this one recorded.
-            SystemImage fresh = new SystemImage();
-            fresh.setMetadata(new ObjectMetaBuilder().withName(si.getMetadata().getName())
-                    .withNamespace(si.getMetadata().getNamespace()).build());
-            fresh.setStatus(next);
-            PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(si, fresh, context);
+            patchStatus(si, next, context);
         }
-        Retirement.retire(context.getClient(), si, hash, next, pods);
+        Retirement.retire(context.getClient(), si, seen.hash(), next, seen.pods());
         if (next.phase.isFinal()) {
             admission.finished(si);
         }
@@ -270,6 +208,23 @@ public class SystemImageReconciler implements Reconciler<SystemImage>, Configura
         return control;
     }
 
+    /** The verdict on this spec stands (and is signed); it may be due to be checked again. */
+    private UpdateControl<SystemImage> reverify(Observed seen, ArtifactStore store, Context<SystemImage> context) {
+        SystemImage si = seen.si();
+        Reverifier.Pass p = reverifier.pass(si, seen.previous(), seen.hash(), store, seen.pods(),
+                context.getClient(), () -> context.getPrimaryCache().list(), seen.now());
+        if (p.status() != null) {
+            reporter.report(si, seen.previous(), p.status(), seen.now());
+            StatusRedaction.apply(p.status());
+            patchStatus(si, p.status(), context);
+        }
+        Retirement.retire(context.getClient(), si, seen.hash(), p.status() != null ? p.status() : seen.previous(),
+                seen.pods());
+        return p.wakeAt() == null ? UpdateControl.noUpdate() : UpdateControl.<SystemImage>noUpdate()
+                .rescheduleAfter(Duration.between(seen.now(), p.wakeAt()).plusMillis(100).abs());
+    }
+
+    /** The status alone, by server-side apply, and the result put in the informer's cache at once. */
     private static void patchStatus(SystemImage si, SystemImageStatus next, Context<SystemImage> context) {
         SystemImage fresh = new SystemImage();
         fresh.setMetadata(new ObjectMetaBuilder().withName(si.getMetadata().getName())
@@ -292,56 +247,16 @@ public class SystemImageReconciler implements Reconciler<SystemImage>, Configura
         if (refusal.conflict()) {
             return ErrorStatusUpdateControl.defaultErrorProcessing(); // a stale read: JOSDK retries at once
         }
-        Instant now = clock.instant();
-        SystemImageStatus previous = si.getStatus();
-        long generation = si.getMetadata().getGeneration() == null ? 0 : si.getMetadata().getGeneration();
-        String hash = Names.specHash(si.getSpec());
-        var builds = previous != null && hash.equals(previous.specHash) ? previous.builds
-                : List.<dev.twinbuild.operator.api.v1alpha1.BuildStatus>of();
-        StatusComposer composer = new StatusComposer(previous, generation, now);
+        Observed seen = Observed.of(si, Set.of(), clock.instant()); // the pass failed: its pods do not count
+        var builds = seen.sameSpec() ? seen.previous().builds : List.<BuildStatus>of();
+        StatusComposer composer = seen.composer();
         SystemImageStatus next = refusal.permanent()
-                ? composer.failed(hash, builds, refusal.reason(), refusal.message())
-                : composer.inProgress(hash, builds, refusal.reason(), refusal.message());
-        reporter.report(si, previous, next, now);
+                ? composer.failed(seen.hash(), builds, refusal.reason(), refusal.message())
+                : composer.inProgress(seen.hash(), builds, refusal.reason(), refusal.message());
+        reporter.report(si, seen.previous(), next, seen.now());
         si.setStatus(next);
         si.getMetadata().setResourceVersion(null); // the status says why; no optimistic lock on this write
         ErrorStatusUpdateControl<SystemImage> control = ErrorStatusUpdateControl.patchStatus(si).withNoRetry();
         return refusal.permanent() ? control : control.rescheduleAfter(settings.backoffAfter(2));
-    }
-
-    /** Builds of the current spec have begun: its pods exist, or the status records attempts. */
-    private static boolean started(SystemImageStatus sameSpec, Set<Pod> pods, String hash) {
-        return pods.stream().anyMatch(p -> hash.equals(p.getMetadata().getLabels().get(Names.LABEL_SPEC_HASH)))
-                || sameSpec != null && sameSpec.queuePosition == null
-                && sameSpec.builds.stream().anyMatch(b -> b.attemptsOrZero() > 0);
-    }
-
-    private String queuedMessage(SystemImage si, Admission.Ticket t) {
-        var limits = admission.limits();
-        return "position " + t.position() + " of " + t.waiting() + " in the build queue: " + t.building()
-                + (limits.maxBuilding() > 0 ? " of " + limits.maxBuilding() : "") + " SystemImages building, "
-                + t.buildingNamespace()
-                + (limits.maxBuildingPerNamespace() > 0 ? " of " + limits.maxBuildingPerNamespace() : "")
-                + " in namespace " + si.getMetadata().getNamespace();
-    }
-
-    /**
-     * Only before the spec's first pod: a running build has its lock mounted already, and a finished one's
-     * pods may be retired (not cached) — its status records the builds.
-     */
-    private static Optional<PackageLockCheck.Problem> lockProblem(SystemImage si, boolean started,
-                                                                  Context<SystemImage> context) {
-        return started ? Optional.empty()
-                : PackageLockCheck.check(context.getClient(), si.getMetadata().getNamespace(), si.getSpec());
-    }
-
-    /** The CLI's own validation, which says more than the CRD schema can (e.g. duplicate paths). */
-    private static String invalidSpec(SystemImage si) {
-        try {
-            Manifests.parse(ManifestConfigMap.manifest(si), "spec");
-            return null;
-        } catch (InputException e) {
-            return e.getMessage();
-        }
     }
 }

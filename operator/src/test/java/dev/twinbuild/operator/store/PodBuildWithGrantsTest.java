@@ -5,6 +5,7 @@ import dev.twinbuild.manifest.Manifests;
 import dev.twinbuild.manifest.SystemImageDocument;
 import dev.twinbuild.operator.api.v1alpha1.SystemImage;
 import dev.twinbuild.operator.pods.ManifestConfigMap;
+import dev.twinbuild.operator.reconciler.BuildExit;
 import dev.twinbuild.operator.reconciler.BuildTracker;
 import dev.twinbuild.operator.api.v1alpha1.BuildPhase;
 import dev.twinbuild.operator.api.v1alpha1.BuildStatus;
@@ -63,7 +64,7 @@ class PodBuildWithGrantsTest {
                 "s3://artifacts/team-a/minimal/0123456789/b1/minimal.cpio.gz");
         assertThat(summary.record()).isEqualTo("s3://artifacts/team-a/minimal/0123456789/b1/build-record.json");
 
-        assertThat(BuildTracker.wrongLocations(summary, layout)).isNull();
+        assertThat(BuildExit.wrongLocations(summary, layout)).isNull();
         for (BuildSummary.Output o : summary.outputs()) { // what the operator reads back for each build
             assertThat(S3.access().verify(layout.outputs().get(o.file()), o.sha256(), o.size()).size())
                     .isEqualTo(o.size());
