@@ -19,6 +19,7 @@ import dev.twinbuild.operator.store.S3ProxyServer;
 import dev.twinbuild.store.BuildSummary;
 import dev.twinbuild.store.GrantUploader;
 import dev.twinbuild.store.Sha256;
+import dev.twinbuild.store.StoredObject;
 import dev.twinbuild.store.UploadGrants;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -113,14 +114,24 @@ class SystemImageReconcilerIT {
         String image = pod.getMetadata().getLabels().get(Names.LABEL_IMAGE);
         for (String[] o : new String[][]{{"tar", image + ".tar"}, {"tar.gz", image + ".tar.gz"}}) {
             Path file = Files.createTempFile("artifact", o[1]);
-            Files.write(file, archive(o[0], content));
-            var stored = store.put(o[1], file, Sha256.hex(file));
+            StoredObject stored;
+            try {
+                Files.write(file, archive(o[0], content));
+                stored = store.put(o[1], file, Sha256.hex(file));
+            } finally {
+                Files.deleteIfExists(file); // 26 files a run were left in /tmp
+            }
             outputs.add(new BuildSummary.Output(o[0], o[1], claimed != null ? claimed : stored.sha256(), stored.size(),
                     stored.location()));
         }
         Path record = Files.createTempFile("record", ".json");
-        Files.writeString(record, "{}");
-        var rec = store.put("build-record.json", record, Sha256.hex(record));
+        StoredObject rec;
+        try {
+            Files.writeString(record, "{}");
+            rec = store.put("build-record.json", record, Sha256.hex(record));
+        } finally {
+            Files.deleteIfExists(record);
+        }
         return BuildSummary.success(outputs, rec.location()).toTerminationMessage();
     }
 
@@ -171,11 +182,21 @@ class SystemImageReconcilerIT {
         assertThat(secret.getMetadata().getOwnerReferences()).singleElement()
                 .satisfies(o -> assertThat(o.getUid()).isEqualTo(pod.getMetadata().getUid()));
         Path file = Files.createTempFile("check", ".json");
-        Files.write(file, Base64.getDecoder().decode(secret.getData().get(CheckRequest.FILE)));
-        CheckRequest request = CheckRequest.read(file);
         Path scratch = Files.createTempDirectory("check-scratch");
-        CheckSummary summary = new StoreCheck(new Diffoscope(Path.of(Diffoscope.COMMAND), 120))
-                .run(request, scratch, new GrantUploader(request.reports()));
+        CheckSummary summary;
+        try {
+            Files.write(file, Base64.getDecoder().decode(secret.getData().get(CheckRequest.FILE)));
+            CheckRequest request = CheckRequest.read(file);
+            summary = new StoreCheck(new Diffoscope(Path.of(Diffoscope.COMMAND), 120))
+                    .run(request, scratch, new GrantUploader(request.reports()));
+        } finally {
+            Files.deleteIfExists(file);
+            try (var walk = Files.walk(scratch)) {
+                for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
         kubelet.schedule(pod.getMetadata().getName(), List.of("node-a", "node-b", "node-c"));
         kubelet.terminate(pod.getMetadata().getName(), CheckPods.CONTAINER, summary.succeeded() ? 0 : 3,
                 summary.toTerminationMessage());
