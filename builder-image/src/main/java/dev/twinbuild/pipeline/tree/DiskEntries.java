@@ -59,11 +59,21 @@ final class DiskEntries {
 
     /** Creates {@code p} with its mode on disk (O_EXCL), clearing whatever is in the way first. */
     private FileChannel create(String real, Path p, int diskMode) throws IOException {
+        return replacing(real, () -> FileChannel.open(p, CREATE, attrs.create(diskMode)));
+    }
+
+    /** Something that creates an entry, failing with FileAlreadyExistsException if its name is taken. */
+    private interface Creation<T> {
+        T create() throws IOException;
+    }
+
+    /** Creates the entry {@code real}; if its name is taken, clears that away and creates it again. */
+    private <T> T replacing(String real, Creation<T> creation) throws IOException {
         try {
-            return FileChannel.open(p, CREATE, attrs.create(diskMode));
+            return creation.create();
         } catch (FileAlreadyExistsException e) {
             clear(real);
-            return FileChannel.open(p, CREATE, attrs.create(diskMode));
+            return creation.create();
         }
     }
 
@@ -131,34 +141,19 @@ final class DiskEntries {
     /** A symlink to {@code target} (checked by the caller). */
     void symlink(String real, String target) throws IOException {
         Path p = dir.resolve(real);
-        try {
-            Files.createSymbolicLink(p, Path.of(target));
-        } catch (FileAlreadyExistsException e) {
-            clear(real);
-            Files.createSymbolicLink(p, Path.of(target));
-        }
+        replacing(real, () -> Files.createSymbolicLink(p, Path.of(target)));
     }
 
     /** Another name of the regular file {@code target} (checked by the caller). */
     void hardlink(String real, Path target) throws IOException {
         Path p = dir.resolve(real);
-        try {
-            Files.createLink(p, target);
-        } catch (FileAlreadyExistsException e) {
-            clear(real);
-            Files.createLink(p, target);
-        }
+        replacing(real, () -> Files.createLink(p, target));
     }
 
     /** A device, fifo or socket, as an empty file (0600) that only holds its place and time. */
     void special(String real, long mtime) throws IOException {
         Path p = dir.resolve(real);
-        try {
-            Files.createFile(p, attrs.create(0600));
-        } catch (FileAlreadyExistsException e) {
-            clear(real);
-            Files.createFile(p, attrs.create(0600));
-        }
+        replacing(real, () -> Files.createFile(p, attrs.create(0600)));
         if (!attrs.createsExactly(0600)) {
             DiskAttrs.setMode(p, 0600);
         }

@@ -7,9 +7,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Where the file contents of an {@link IndexTree} lie: at their offset in an uncompressed layer (read from there
@@ -19,7 +17,7 @@ import java.util.Map;
 final class IndexContents {
     private final Path spill;
     /** Layer files contents are read from by position, with their identity when first seen. */
-    private final Map<Path, String> blobs = new HashMap<>();
+    private final LayerIdentity blobs = new LayerIdentity();
     private final List<Path> blobList = new ArrayList<>();
     private FileChannel spillOut;
     private byte[] buffer;
@@ -31,9 +29,7 @@ final class IndexContents {
 
     /** Remembers the identity of the layer file {@code blob} when first seen ({@link #checkUnchanged}). */
     void pin(Path blob) throws IOException {
-        if (!blobs.containsKey(blob)) {
-            blobs.put(blob, LayerIdentity.of(blob));
-        }
+        blobs.pin(blob);
     }
 
     /** Where the next content appended to the spill file starts (the file is created when first needed). */
@@ -95,7 +91,7 @@ final class IndexContents {
 
     /** Refuses the build if a layer file read by position is not the file first read ({@link LayerIdentity}). */
     void checkUnchanged() throws IOException {
-        LayerIdentity.check(blobs);
+        blobs.checkUnchanged();
     }
 
     /** The spill file is complete. */

@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -33,7 +32,7 @@ public final class Rootfs implements Tree {
     private final DiskEntries entries;
     private final ArchiveLog archive = new ArchiveLog();
     /** Layer files contents were placed from ({@link #putFileAt}), with their identity when first seen. */
-    private final Map<Path, String> blobs = new HashMap<>();
+    private final LayerIdentity blobs = new LayerIdentity();
     private boolean dirTimesPending;
     private ContentFence fence;
 
@@ -83,9 +82,7 @@ public final class Rootfs implements Tree {
     @Override
     public void putFileAt(String real, InputStream content, long size, Path blob, long offset, int mode, long uid,
                           long gid, long mtime) throws IOException {
-        if (!blobs.containsKey(blob)) {
-            blobs.put(blob, LayerIdentity.of(blob));
-        }
+        blobs.pin(blob);
         putFile(real, content, size, mode, uid, gid, mtime);
         Meta m = meta.get(real);
         meta.put(real, new Meta(m.type(), m.mode(), m.diskMode(), m.uid(), m.gid(), m.mtime(), null, 0, 0, blob,
@@ -224,7 +221,7 @@ public final class Rootfs implements Tree {
      */
     @Override
     public void checkLayersUnchanged() throws IOException {
-        LayerIdentity.check(blobs);
+        blobs.checkUnchanged();
     }
 
     /**
