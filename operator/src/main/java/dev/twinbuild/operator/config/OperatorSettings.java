@@ -3,6 +3,7 @@ package dev.twinbuild.operator.config;
 import dev.twinbuild.api.v1alpha1.ArtifactStore;
 import dev.twinbuild.api.v1alpha1.PvcStore;
 import dev.twinbuild.api.v1alpha1.S3Store;
+import dev.twinbuild.api.v1alpha1.SystemImageSpec;
 import dev.twinbuild.operator.policy.TenantPolicy;
 
 import java.time.Duration;
@@ -31,6 +32,11 @@ public record OperatorSettings(String builderImage, String imagePullPolicy, List
                 1000, 1000, List.of(), "500m", "2", "1Gi", "4Gi", "20Gi", null, null,
                 3, Duration.ofSeconds(10), Duration.ofMinutes(5), Duration.ofSeconds(60), true,
                 Duration.ofSeconds(60), TenantPolicy.closed(), QueueLimits.defaults(), null);
+    }
+
+    /** The store a SystemImage's artifacts go to: its own, else the operator's default (null: neither). */
+    public ArtifactStore storeFor(SystemImageSpec spec) {
+        return spec.store != null ? spec.store : defaultStore;
     }
 
     public static OperatorSettings from(TwinbuildConfig c) {

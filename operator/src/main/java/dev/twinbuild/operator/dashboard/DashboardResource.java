@@ -120,7 +120,7 @@ public class DashboardResource {
         SystemImage si = data.get(namespace, name);
         String location = si == null || si.getStatus() == null || si.getStatus().mismatch == null ? null
                 : si.getStatus().mismatch.reportLocation;
-        ArtifactStore store = si.getSpec().store != null ? si.getSpec().store : settings.defaultStore();
+        ArtifactStore store = settings.storeFor(si.getSpec());
         if (location == null || store == null || store.s3 == null) {
             throw new NotFoundException("no diff report for " + namespace + "/" + name);
         }

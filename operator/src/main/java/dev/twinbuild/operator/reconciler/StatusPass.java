@@ -57,18 +57,18 @@ final class StatusPass {
     }
 
     /**
+     * @param store      where the artifacts go ({@link OperatorSettings#storeFor}; null: nowhere)
      * @param refusal    the admin's policy's refusal of the spec, if any
      * @param reverifier says whether the spec's schedule of re-verification is allowed
      */
-    Result next(Observed seen, Children children, Optional<TenantPolicy.Refusal> refusal, Reverifier reverifier,
-                Attestor attestor, KubernetesClient client) {
+    Result next(Observed seen, ArtifactStore store, Children children, Optional<TenantPolicy.Refusal> refusal,
+                Reverifier reverifier, Attestor attestor, KubernetesClient client) {
         SystemImage si = seen.si();
         String hash = seen.hash();
         SystemImageStatus same = seen.same();
         Set<Pod> pods = seen.pods();
         Instant now = seen.now();
         StatusComposer composer = seen.composer();
-        ArtifactStore store = si.getSpec().store != null ? si.getSpec().store : settings.defaultStore();
         String invalid = invalidSpec(si);
         invalid = invalid != null ? invalid : reverifier.invalid(si, now);
         SystemImageStatus next;

@@ -176,7 +176,7 @@ public class SystemImageReconciler implements Reconciler<SystemImage>, Configura
         // A refusal by the admin's policy is re-examined after each operator start (the policy may have changed).
         boolean policyLifted = refusal.isEmpty() && previous != null
                 && TenantPolicy.isPolicyReason(Conditions.reason(previous.conditions, Conditions.STALLED));
-        ArtifactStore store = si.getSpec().store != null ? si.getSpec().store : settings.defaultStore();
+        ArtifactStore store = settings.storeFor(si.getSpec());
         // A verdict stands once its check (the diagnosis of an Unreproducible one) is done too.
         if (seen.sameSpec() && previous.phase != null && previous.phase.isFinal() && !policyLifted
                 && (previous.check == null || previous.check.isFinal())
@@ -185,7 +185,7 @@ public class SystemImageReconciler implements Reconciler<SystemImage>, Configura
             return reverify(seen, store, context);
         }
 
-        StatusPass.Result pass = statusPass.next(seen, children, refusal, reverifier, attestor,
+        StatusPass.Result pass = statusPass.next(seen, store, children, refusal, reverifier, attestor,
                 context.getClient());
         SystemImageStatus next = pass.status();
         Instant wakeAt = reverifier.carryOver(si, seen.same(), next, pass.wakeAt());
