@@ -84,9 +84,7 @@ EOF
 entries=$(tar -tf "$INPUT" | wc -l)
 bytes=$(stat -c %s "$INPUT")
 # the script's scratch tree and twinbuild's TMPDIR on a new file system for each of the two (lib.sh)
-fs_init "$BENCH_DIR/formats-work" $(( bytes * 3 > 4 << 30 ? bytes * 3 : 4 << 30 ))
-SCRATCH=$FS_DIR/scratch
-export TMPDIR=$FS_DIR/tmp
+fs_init "$BENCH_DIR/formats-work" "$bytes"
 
 # --- measuring ---------------------------------------------------------------------------------------
 # timed NAME CMD...: CMD under /usr/bin/time; appends "wall_s peak_rss_kb user_s sys_s load1" to $TIMES/NAME
@@ -131,7 +129,6 @@ for round in $(seq 1 "$RUNS"); do
     echo "-- round $round" >&2
     rm -rf "$OUT/tb"
     fs_fresh
-    mkdir -p "$TMPDIR"
     sync
     timed tb "$TWINBUILD" build "$SPEC" --out "$OUT/tb" --threads "$THREADS"
     for f in bench.tar.zst bench.squashfs bench.ext4; do

@@ -25,9 +25,13 @@ TWINBUILD=$MODULE/bin/twinbuild
 # BENCH_DIR's file system and the report says so.
 FS_IMG=
 FS_DIR=
-fs_init() { # DIR SIZE_BYTES: decide, and make the mount point (fs_fresh mounts it)
+# fs_init DIR INPUT_BYTES: decide, and make the mount point (fs_fresh mounts it), 3 times the input or 4 GiB;
+# the work trees go there: SCRATCH (the GNU tools') and TMPDIR (twinbuild's).
+fs_init() {
     FS_DIR=$1
-    FS_SIZE=$2
+    FS_SIZE=$(( $2 * 3 > 4 << 30 ? $2 * 3 : 4 << 30 ))
+    SCRATCH=$FS_DIR/scratch
+    export TMPDIR=$FS_DIR/tmp
     mkdir -p "$FS_DIR"
     if [ "$FRESH" = 0 ]; then
         FRESH=0
@@ -44,13 +48,15 @@ fs_init() { # DIR SIZE_BYTES: decide, and make the mount point (fs_fresh mounts 
             "$BENCH_DIR's file system, where earlier removals can slow later extractions" >&2
     fi
 }
-fs_fresh() { # an empty ext4 at FS_DIR (nothing when FRESH=0)
-    [ "$FRESH" != 0 ] || return 0
-    fs_release
-    rm -f "$FS_IMG"
-    truncate -s "$FS_SIZE" "$FS_IMG"
-    mkfs.ext4 -q -F -E lazy_itable_init=0,lazy_journal_init=0,nodiscard "$FS_IMG" >/dev/null
-    mount -o loop "$FS_IMG" "$FS_DIR"
+fs_fresh() { # an empty ext4 at FS_DIR (when FRESH=0, the same directory as before), with TMPDIR in it
+    if [ "$FRESH" != 0 ]; then
+        fs_release
+        rm -f "$FS_IMG"
+        truncate -s "$FS_SIZE" "$FS_IMG"
+        mkfs.ext4 -q -F -E lazy_itable_init=0,lazy_journal_init=0,nodiscard "$FS_IMG" >/dev/null
+        mount -o loop "$FS_IMG" "$FS_DIR"
+    fi
+    mkdir -p "$TMPDIR"
 }
 fs_release() {
     if mountpoint -q "$FS_DIR" 2>/dev/null; then

@@ -121,9 +121,7 @@ INPUT=$IN/input-$FILES.tar
 entries=$(tar -tf "$INPUT" | wc -l)
 bytes=$(stat -c %s "$INPUT")
 # the work trees (the manual route's scratch directory, twinbuild's TMPDIR) on a new file system per measurement
-fs_init "$BENCH_DIR/work" $(( bytes * 3 > 4 << 30 ? bytes * 3 : 4 << 30 ))
-SCRATCH=$FS_DIR/scratch
-export TMPDIR=$FS_DIR/tmp
+fs_init "$BENCH_DIR/work" "$bytes"
 
 # --- measuring --------------------------------------------------------------------------------------
 # measure NAME CMD...: runs CMD under /usr/bin/time after a sync (so that no earlier run's writeback
@@ -133,7 +131,6 @@ measure() {
     local name=$1
     shift
     [ "$name" = manual-rm ] || fs_fresh
-    mkdir -p "$TMPDIR"
     sync
     if ! /usr/bin/time -f '%e %M %U %S' -o "$TIMES/.last" "$@" > "$TIMES/$name.out" 2> "$TIMES/$name.err"; then
         cat "$TIMES/$name.err" >&2
@@ -178,7 +175,6 @@ export TWINBUILD_TIMINGS=1
 # The launcher writes its class archive (AppCDS, bin/twinbuild) in the first run with a new jar, and that run
 # takes longer and more memory: that run is this one, unmeasured.
 fs_fresh
-mkdir -p "$TMPDIR"
 "$TWINBUILD" build "$IN/bench-$SMALL-tar.yaml" --out "$OUT/warm-up" > /dev/null 2>&1 || die "the warm-up build failed"
 rm -rf "$OUT/warm-up"
 
